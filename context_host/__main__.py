@@ -1,0 +1,32 @@
+"""`python -m context_host --context NAME --context-id ID`: run one context host until it stops."""
+
+import argparse
+import logging
+import os
+import sys
+
+from context_host.host import ContextHost
+from infra.config import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--context", required=True)
+    parser.add_argument("--context-id", required=True)
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=logging.INFO,
+        format=f"%(asctime)s %(levelname)s [{args.context}] %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    code = ContextHost(Settings.from_env(), args.context, args.context_id).run()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)  # job threads stuck in user code must not keep an ended host alive
+
+
+if __name__ == "__main__":
+    main()

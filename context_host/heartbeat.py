@@ -1,0 +1,62 @@
+"""Tells the contexts table this host is alive, and notices when it should not be.
+
+A beat is conditional on the context incarnation still being live: if the reaper declared this
+host dead (or the context was deleted), the beat fails and the host stops itself rather than run
+jobs nobody can see. Locally the host also stops when the stack that launched it is gone."""
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+from infra.errors import Conflict
+from infra.stores.contexts import ContextStore
+
+log = logging.getLogger(__name__)
+
+
+class Heartbeat(threading.Thread):
+    def __init__(
+        self,
+        contexts: ContextStore,
+        name: str,
+        context_id: str,
+        interval_seconds: float,
+        on_lost: Callable[[str], None],
+        supervisor_pid: int | None = None,
+    ):
+        super().__init__(name="heartbeat", daemon=True)
+        self._contexts = contexts
+        self._name = name
+        self._context_id = context_id
+        self._interval = interval_seconds
+        self._on_lost = on_lost
+        self._supervisor_pid = supervisor_pid
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            if self._supervisor_pid and not _alive(self._supervisor_pid):
+                return self._on_lost("the local stack that launched this host has exited")
+            try:
+                self._contexts.beat(self._name, self._context_id)
+            except Conflict:
+                return self._on_lost(
+                    "this context has ended in the contexts table (deleted or declared dead)"
+                )
+            except Exception:
+                log.exception("heartbeat failed; retrying")
+            self._stopped.wait(self._interval)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,186 @@
+"""One context host: starts the SparkSession, consumes the context's queue, and ends the context
+truthfully however it stops (DELETE, SIGTERM, the end of a transient job, or losing its record)."""
+
+import contextlib
+import logging
+import os
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from pyhocon import ConfigFactory
+
+from context_host.heartbeat import Heartbeat
+from context_host.loader import BinaryLoader
+from context_host.named_objects import ContextNamedObjects
+from context_host.runner import JobRunner
+from context_host.session import build_session, job_context
+from events.lifecycle import ContextFailed, ContextStarted, ContextStopped, LifecycleEvent
+from events.messages import JobRequested, KillRequested, StopRequested
+from events.states import ContextState
+from infra.config import Settings
+from infra.errors import Conflict
+from infra.launchers.local import SUPERVISOR_PID
+from infra.local.processes import StopSignals
+from infra.messaging.bus import EventPublisher
+from infra.messaging.host_queues import HostQueues
+from infra.stores.binaries import BinaryStore
+from infra.stores.contexts import ContextRecord, ContextStore
+from infra.stores.jobs import JobStore
+from infra.stores.results import ResultStore
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 10.0  # on SIGTERM, how long running jobs may finish before they are cancelled
+
+
+class ContextHost:
+    def __init__(self, settings: Settings, name: str, context_id: str):
+        self._settings = settings
+        self._name = name
+        self._context_id = context_id
+        self._host_id = f"{socket.gethostname()}:{os.getpid()}"
+        self._contexts = ContextStore(settings.contexts_table)
+        self._jobs = JobStore(settings.jobs_table)
+        self._queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
+        self._bus = EventPublisher(settings.event_bus_name)
+        self._outbox = ThreadPoolExecutor(max_workers=1, thread_name_prefix="events")
+        self._stop = threading.Event()
+        self._drain = False
+        self._lost = False
+        self._stop_reason = ""
+
+    def run(self) -> int:
+        record = self._contexts.get(self._name)
+        if record.contextId != self._context_id:
+            log.error("context %s is now incarnation %s, not ours; exiting", self._name, record.contextId)
+            return 1
+        signals = StopSignals()
+        supervisor = os.environ.get(SUPERVISOR_PID)
+        heartbeat = Heartbeat(
+            self._contexts,
+            self._name,
+            self._context_id,
+            self._settings.heartbeat_seconds,
+            on_lost=self._on_lost,
+            supervisor_pid=int(supervisor) if supervisor else None,
+        )
+        heartbeat.start()
+        try:
+            session = build_session(f"sjs-{self._name}", record.settings, self._settings.spark_master)
+        except Exception as e:
+            log.exception("SparkSession for %s failed to start", self._name)
+            self._end(record, ContextState.ERROR, f"SparkSession failed to start: {e}")
+            return 1
+        runner = self._runner(record, session)
+        try:
+            self._contexts.mark_running(self._name, self._context_id, session.sparkContext.uiWebUrl)
+        except Conflict:
+            self._stop.set()  # stopped or reaped while the session started
+        else:
+            log.info("context %s running (Spark UI %s)", self._name, session.sparkContext.uiWebUrl)
+            self._publish(
+                ContextStarted(
+                    context=self._name,
+                    contextId=self._context_id,
+                    state=ContextState.RUNNING,
+                    host=self._host_id,
+                    sparkUiUrl=session.sparkContext.uiWebUrl,
+                )
+            )
+            threading.Thread(
+                target=self._consume, args=(record.queueUrl, runner), name="consumer", daemon=True
+            ).start()
+        while not self._stop.wait(0.2):  # signal handlers only set a flag; see StopSignals
+            if signals.received:
+                self.request_stop("stopped by signal", drain=True)
+        heartbeat.stop()
+        self._shutdown(record, runner)
+        session.stop()
+        return 0
+
+    def request_stop(self, reason: str, drain: bool) -> None:
+        if not self._stop.is_set():
+            self._stop_reason, self._drain = reason, drain
+            self._stop.set()
+
+    def _on_lost(self, reason: str) -> None:
+        log.warning("stopping: %s", reason)
+        self._lost = True
+        self.request_stop(reason, drain=False)
+
+    def _runner(self, record: ContextRecord, session) -> JobRunner:
+        settings = record.settings
+        return JobRunner(
+            job_context=job_context(session, settings.flavour),
+            spark_context=session.sparkContext,
+            jobs=self._jobs,
+            results=ResultStore(self._settings.binaries_bucket),
+            loader=BinaryLoader(
+                BinaryStore(self._settings.binaries_table, self._settings.binaries_bucket),
+                self._settings.state_path / "cache" / "binaries",
+            ),
+            named_objects=ContextNamedObjects(),
+            context_config=ConfigFactory.from_dict(settings.config),
+            host_id=self._host_id,
+            max_jobs=settings.maxJobs,
+            publish=self._publish,
+            on_job_end=(lambda _: self.request_stop("transient job done", drain=True))
+            if record.transient
+            else (lambda _: None),
+        )
+
+    def _consume(self, queue_url: str, runner: JobRunner) -> None:
+        while not self._stop.is_set():
+            try:
+                deliveries = self._queues.receive(queue_url)
+            except Exception:
+                if self._stop.is_set():
+                    return
+                log.exception("receiving from %s failed; retrying", queue_url)
+                self._stop.wait(1.0)
+                continue
+            for delivery in deliveries:
+                if self._stop.is_set():
+                    return  # the context is ending; its queued jobs are failed by the shutdown
+                message = delivery.message
+                if isinstance(message, JobRequested):
+                    runner.submit(message)
+                elif isinstance(message, KillRequested):
+                    runner.kill(message.jobId)
+                elif isinstance(message, StopRequested):
+                    self.request_stop("context deleted", drain=False)
+                self._queues.ack(queue_url, delivery.receipt)
+
+    def _shutdown(self, record: ContextRecord, runner: JobRunner) -> None:
+        log.info("context %s stopping: %s", self._name, self._stop_reason)
+        if self._lost:
+            runner.cancel_all()
+            return
+        with contextlib.suppress(Conflict):  # the API began it (DELETE)
+            self._contexts.begin_stop(self._name)
+        if self._drain:
+            runner.wait_idle(DRAIN_SECONDS)
+        runner.cancel_all()
+        self._end(record, ContextState.FINISHED, self._stop_reason)
+
+    def _end(self, record: ContextRecord, state: ContextState, message: str) -> None:
+        """Fail what is left on the context, record its end, and remove its queue."""
+        ended_jobs = self._jobs.end_active(self._name, f"Context ({self._name}) for this job was terminated")
+        if self._contexts.end(self._name, self._context_id, state, message):
+            event_class = ContextStopped if state is ContextState.FINISHED else ContextFailed
+            extra = {} if state is ContextState.FINISHED else {"message": message}
+            self._publish(event_class(context=self._name, contextId=self._context_id, state=state, **extra))
+        self._queues.delete(record.queueUrl)
+        log.info("context %s ended %s; %d unfinished job(s) failed", self._name, state, len(ended_jobs))
+        self._outbox.shutdown(wait=True)
+
+    def _publish(self, event: LifecycleEvent) -> None:
+        """Events leave on their own thread, after the state they report is stored."""
+        self._outbox.submit(self._publish_now, event)
+
+    def _publish_now(self, event: LifecycleEvent) -> None:
+        try:
+            self._bus.publish(event)
+        except Exception:
+            log.exception("publishing %s failed", event.DETAIL_TYPE)

@@ -1,0 +1,172 @@
+"""Runs a context's jobs, several at once, each on a worker thread under its own Spark job group.
+
+Per job: claim it (a conditional STARTED → RUNNING, so a duplicate delivery never runs twice),
+load the class, `validate`, `run_job`, store the result, publish the outcome. The three failure
+phases stay apart (load, validate, run) because the API answers them differently."""
+
+import json
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from pyhocon import ConfigFactory
+from pyspark import SparkContext
+
+from context_host.loader import BinaryLoader
+from context_host.results import to_json_safe
+from events.lifecycle import JobFailed, JobFinished, JobKilled, JobStarted, LifecycleEvent
+from events.messages import JobRequested
+from events.states import FailurePhase, JobStatus
+from infra.stores.jobs import JobError, JobStore
+from infra.stores.results import ResultStore
+from sparkjobserver.api import JobEnvironment, NamedObjects, is_problems
+
+log = logging.getLogger(__name__)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        *,
+        job_context: Any,
+        spark_context: SparkContext,
+        jobs: JobStore,
+        results: ResultStore,
+        loader: BinaryLoader,
+        named_objects: NamedObjects,
+        context_config: Any,
+        host_id: str,
+        max_jobs: int,
+        publish: Callable[[LifecycleEvent], None],
+        on_job_end: Callable[[str], None] = lambda job_id: None,
+    ):
+        self._job_context = job_context
+        self._sc = spark_context
+        self._jobs = jobs
+        self._results = results
+        self._loader = loader
+        self._named_objects = named_objects
+        self._context_config = context_config
+        self._host_id = host_id
+        self._publish = publish
+        self._on_job_end = on_job_end
+        self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
+        self._running: set[str] = set()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+
+    def submit(self, request: JobRequested) -> bool:
+        """Claim and start a job; False when another delivery or a kill got there first."""
+        if not self._jobs.claim(request.jobId, self._host_id):
+            log.info("job %s already claimed or ended; dropping this delivery", request.jobId)
+            return False
+        with self._lock:
+            self._running.add(request.jobId)
+        self._pool.submit(self._run, request)
+        return True
+
+    def kill(self, job_id: str) -> None:
+        """The API has marked the job KILLED; stop its Spark work."""
+        self._sc.cancelJobGroup(job_id)
+
+    def running(self) -> set[str]:
+        with self._lock:
+            return set(self._running)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is running; False if some still are after `timeout` seconds."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._running, timeout)
+
+    def cancel_all(self) -> None:
+        for job_id in self.running():
+            self._sc.cancelJobGroup(job_id)
+
+    def _run(self, request: JobRequested) -> None:
+        started = time.monotonic()
+        self._sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
+        self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
+        try:
+            self._execute(request, started)
+        except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
+            log.exception("job %s failed in the runner", request.jobId)
+            self._fail(request, FailurePhase.RUN, _describe(e))
+        finally:
+            self._sc.setLocalProperty("spark.jobGroup.id", None)
+            with self._idle:
+                self._running.discard(request.jobId)
+                self._idle.notify_all()
+            self._on_job_end(request.jobId)
+
+    def _execute(self, request: JobRequested, started: float) -> None:
+        try:
+            job = self._loader.load_class(request.binary, request.classPath)()
+        except Exception as e:
+            return self._fail(request, FailurePhase.LOAD, _describe(e))
+        runtime = JobEnvironment(request.jobId, self._named_objects, self._context_config)
+        try:
+            data = job.validate(self._job_context, runtime, ConfigFactory.from_dict(request.config))
+        except Exception as e:
+            return self._fail(request, FailurePhase.VALIDATE, _describe(e))
+        if is_problems(data):
+            problems = data if isinstance(data, list) else [data]
+            message = "; ".join(str(p.problem) for p in problems)
+            return self._fail(
+                request, FailurePhase.VALIDATE, JobError(message=message, errorClass="ValidationProblem")
+            )
+        try:
+            value = job.run_job(self._job_context, runtime, data)
+        except Exception as e:
+            return self._fail(request, FailurePhase.RUN, _describe(e))
+        result_json = json.dumps(to_json_safe(value))
+        inline, key = self._results.save(request.jobId, result_json)
+        record = self._jobs.finish(request.jobId, JobStatus.FINISHED, result=inline, result_key=key)
+        if record is None:
+            return self._publish(JobKilled(**_identity(request), status=JobStatus.KILLED))
+        self._publish(
+            JobFinished(
+                **_identity(request),
+                status=JobStatus.FINISHED,
+                duration=time.monotonic() - started,
+                result=json.loads(inline) if inline is not None else None,
+                resultKey=key,
+            )
+        )
+
+    def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
+        if self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase) is None:
+            return  # killed or its context ended meanwhile; that state stands
+        log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
+        self._publish(
+            JobFailed(
+                **_identity(request),
+                status=JobStatus.ERROR,
+                message=error.message,
+                errorClass=error.errorClass,
+                phase=phase,
+            )
+        )
+
+
+def _identity(request: JobRequested) -> dict[str, str]:
+    return {
+        "jobId": request.jobId,
+        "context": request.context,
+        "appName": request.appName,
+        "classPath": request.classPath,
+    }
+
+
+def _describe(error: BaseException) -> JobError:
+    error_class = type(error)
+    name = (
+        error_class.__qualname__
+        if error_class.__module__ == "builtins"
+        else (f"{error_class.__module__}.{error_class.__qualname__}")
+    )
+    stack = "".join(traceback.format_exception(error)).splitlines()
+    return JobError(message=str(error) or name, errorClass=name, stack=stack)

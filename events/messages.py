@@ -1,0 +1,36 @@
+"""Messages on a context's SQS queue, from the API to that context's host."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, TypeAdapter
+
+
+class BinaryRef(BaseModel):
+    """One stored version of an uploaded binary; the digest keys the host's cache."""
+
+    key: str
+    digest: str
+    binaryType: str
+
+
+class JobRequested(BaseModel):
+    kind: Literal["job"] = "job"
+    jobId: str
+    context: str
+    appName: str
+    classPath: str
+    binary: BinaryRef
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class KillRequested(BaseModel):
+    kind: Literal["kill"] = "kill"
+    jobId: str
+
+
+class StopRequested(BaseModel):
+    kind: Literal["stop"] = "stop"
+
+
+HostMessage = Annotated[JobRequested | KillRequested | StopRequested, Field(discriminator="kind")]
+host_message = TypeAdapter(HostMessage)

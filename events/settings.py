@@ -1,0 +1,34 @@
+"""A context's settings as the API stores them and its host reads them (SJS's context parameters)."""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class ContextFlavour(StrEnum):
+    """What a job's `context` argument is; SJS chose it with the context-factory parameter."""
+
+    SESSION = "session"
+    SPARK_CONTEXT = "spark-context"
+    SQL_CONTEXT = "sql-context"
+
+    @classmethod
+    def from_factory(cls, factory: str | None) -> "ContextFlavour":
+        """Map SJS factory class names (spark.jobserver.python.PythonSQLContextFactory, ...) or our names."""
+        name = (factory or "").rsplit(".", 1)[-1].lower()
+        if name in (cls.SQL_CONTEXT, "sqlcontext") or "sqlcontext" in name or "hivecontext" in name:
+            return cls.SQL_CONTEXT
+        if name in (cls.SPARK_CONTEXT, "sparkcontext") or "sparkcontextfactory" in name:
+            return cls.SPARK_CONTEXT
+        if not name or name == cls.SESSION or "session" in name:
+            return cls.SESSION
+        raise ValueError(f"unknown context-factory {factory!r}")
+
+
+class ContextSettings(BaseModel):
+    numCpuCores: int = Field(default=2, ge=1)
+    memoryPerNode: str | None = None  # Spark memory string, e.g. 512m
+    flavour: ContextFlavour = ContextFlavour.SESSION
+    maxJobs: int = Field(default=8, ge=1)
+    sparkConf: dict[str, str] = {}  # spark.* keys pass through to the SparkSession
+    config: dict = {}  # the whole context config, handed to jobs as runtime.contextConfig

@@ -1,0 +1,1 @@
+"""Example jobs written against sparkjobserver.api, and the builder of their package."""

@@ -1,0 +1,15 @@
+"""The classic: count the words of `input.strings`."""
+
+from sparkjobserver.api import SparkJob, build_problems
+
+
+class WordCountSparkJob(SparkJob):
+    def validate(self, context, runtime, config):
+        strings = config.get("input.strings", None)
+        if not strings:
+            return build_problems(["config input.strings not found"])
+        return strings
+
+    def run_job(self, context, runtime, data):
+        spark_context = getattr(context, "sparkContext", context)
+        return spark_context.parallelize(data).countByValue()

@@ -1,0 +1,1 @@
+"""Lambda handlers: parse, authorise, call the domain, shape the response. No pyspark here."""

@@ -1,0 +1,1 @@
+"""The HTTP API function: spark-jobserver's REST routes on a Powertools resolver."""

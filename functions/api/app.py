@@ -1,0 +1,24 @@
+"""The API function's entry: the resolver, its routers under their prefixes, error mapping,
+logging. `lambda_handler` is what API Gateway (or the local HTTP adapter) invokes."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api import errors
+from functions.api.routes import binaries, contexts, health, jobs
+
+logger = Logger(service="sjs-api")
+
+app = APIGatewayHttpResolver(enable_validation=True)
+app.enable_swagger(path="/swagger", title="Serverless Spark job server", version="0.1.0")
+app.include_router(binaries.router, prefix="/binaries")
+app.include_router(contexts.router, prefix="/contexts")
+app.include_router(jobs.router, prefix="/jobs")
+app.include_router(health.router)
+errors.register(app)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

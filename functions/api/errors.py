@@ -1,0 +1,64 @@
+"""Domain errors → SJS-shaped HTTP responses, in one place. Routes just raise."""
+
+import logging
+import traceback
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from functions.api.responses import exception_result, sjs_error
+from infra.errors import (
+    BadRequest,
+    ContextInitFailed,
+    ContextStopInProgress,
+    JobLoadingFailed,
+    JobRejected,
+    JobServerError,
+    NoSlotsAvailable,
+    NotFound,
+    SyncTimeout,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+# (error class, HTTP status, SJS status label); the first match wins, so subclasses come first.
+STATUS_OF: list[tuple[type[JobServerError], int, str]] = [
+    (ValidationFailed, 400, "VALIDATION FAILED"),
+    (JobLoadingFailed, 400, "JOB LOADING FAILED"),
+    (NotFound, 404, "ERROR"),
+    (BadRequest, 400, "ERROR"),
+    (NoSlotsAvailable, 503, "NO SLOTS AVAILABLE"),
+    (ContextStopInProgress, 409, "ERROR"),
+    (ContextInitFailed, 500, "CONTEXT INIT FAILED"),
+    (SyncTimeout, 504, "ERROR"),
+]
+
+
+def register(app: APIGatewayHttpResolver) -> None:
+    @app.exception_handler(JobServerError)
+    def domain_error(error: JobServerError) -> Response:
+        status, label = next(
+            ((s, lbl) for cls, s, lbl in STATUS_OF if isinstance(error, cls)), (500, "ERROR")
+        )
+        if isinstance(error, JobRejected):
+            return sjs_error(status, label, exception_result(str(error), error.error_class, error.stack))
+        return sjs_error(status, label, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in problem['loc'][1:]) or problem['loc'][0]}: {problem['msg']}"
+            for problem in error.errors()
+        )
+        return sjs_error(400, "ERROR", f"Invalid request: {problems}")
+
+    @app.not_found
+    def not_found(_: Exception) -> Response:
+        return sjs_error(404, "ERROR", "The requested resource could not be found.")
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unexpected error")
+        stack = "".join(traceback.format_exception(error)).splitlines()
+        return sjs_error(500, "ERROR", exception_result(str(error), type(error).__name__, stack))

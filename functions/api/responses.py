@@ -1,0 +1,49 @@
+"""SJS's JSON shapes: the error body, and a job's info as GET /jobs/{id} shows it."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from infra.clock import seconds_between
+from infra.stores.jobs import JobRecord
+
+
+def json_response(status_code: int, body: Any) -> Response:
+    return Response(
+        status_code=status_code, content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
+    )
+
+
+def sjs_error(status_code: int, label: str, result: Any) -> Response:
+    return json_response(status_code, {"status": label, "result": result})
+
+
+def exception_result(message: str, error_class: str, stack: list[str]) -> dict[str, Any]:
+    return {"message": message, "errorClass": error_class, "stack": stack}
+
+
+def job_info(record: JobRecord) -> dict[str, Any]:
+    duration = (
+        f"{seconds_between(record.startTime, record.endTime):.3f} secs"
+        if record.endTime
+        else "Job not done yet"
+    )
+    return {
+        "jobId": record.jobId,
+        "status": record.status.value,
+        "classPath": record.classPath,
+        "appName": record.appName,
+        "context": record.context,
+        "startTime": record.startTime,
+        "duration": duration,
+    }
+
+
+def job_info_with_result(record: JobRecord, result: Any) -> dict[str, Any]:
+    info = job_info(record)
+    if record.error is not None:
+        info["result"] = exception_result(record.error.message, record.error.errorClass, record.error.stack)
+    elif record.status.value == "FINISHED":
+        info["result"] = result
+    return info

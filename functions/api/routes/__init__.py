@@ -1,0 +1,1 @@
+"""One Powertools Router per resource; app.py mounts them under their prefixes."""

@@ -1,0 +1,48 @@
+"""/binaries: upload (POST raw bytes), list, show versions, delete."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from functions.api.requests import content_type, raw_body
+from functions.api.responses import json_response
+from functions.wiring import services
+from infra.stores.binaries import BinaryRecord
+
+router = Router()
+
+
+def _info(record: BinaryRecord) -> dict:
+    return {"binary-type": record.binaryType, "upload-time": record.uploadTime}
+
+
+@router.get("/")
+def list_binaries() -> dict:
+    return {app: _info(record) for app, record in sorted(services().binaries.latest_of_each().items())}
+
+
+@router.post("/<app_name>")
+def upload_binary(
+    app_name: str,
+    data: Annotated[bytes, Depends(raw_body)],
+    declared_type: Annotated[str, Depends(content_type)],
+):
+    record = services().binaries.upload(app_name, data, declared_type)
+    return json_response(201, {"status": "SUCCESS", "result": "Binary uploaded", **_info(record)})
+
+
+@router.get("/<app_name>")
+def show_binary(app_name: str) -> dict:
+    versions = services().binaries.versions(app_name)
+    return {
+        "app-name": app_name,
+        **_info(versions[0]),
+        "versions": [{**_info(v), "digest": v.digest, "size": v.size} for v in versions],
+    }
+
+
+@router.delete("/<app_name>")
+def delete_binary(app_name: str) -> dict:
+    services().binaries.delete(app_name)
+    return {"status": "SUCCESS", "result": f"Binary {app_name} deleted"}

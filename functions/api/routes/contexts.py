@@ -1,0 +1,64 @@
+"""/contexts: create (returns once usable), list, show, delete."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from functions.api.requests import config_body, query
+from functions.domain.context_settings import context_settings
+from functions.wiring import services
+from infra.stores.contexts import ContextRecord
+
+router = Router()
+
+
+@router.get("/")
+def list_contexts() -> list[str]:
+    return services().contexts.live_names()
+
+
+@router.post("/<name>")
+def create_context(
+    name: str,
+    body: Annotated[dict[str, Any], Depends(config_body)],
+    params: Annotated[dict[str, str], Depends(query)],
+    num_cpu_cores: Annotated[int | None, Query(alias="num-cpu-cores", ge=1)] = None,
+    memory_per_node: Annotated[
+        str | None, Query(alias="memory-per-node", pattern=r"^\d+[kmgtKMGT]?$")
+    ] = None,
+    context_factory: Annotated[str | None, Query(alias="context-factory")] = None,
+) -> dict:
+    # The typed parameters above are validated and documented; `params` also carries spark.* ones.
+    svc = services()
+    settings = context_settings(params, body, svc.settings.max_jobs_per_context)
+    svc.contexts.create(name, settings)
+    return {"status": "SUCCESS", "result": "Context initialized"}
+
+
+@router.get("/<name>")
+def show_context(name: str) -> dict:
+    return context_info(services().contexts.get(name))
+
+
+@router.delete("/<name>")
+def delete_context(name: str) -> dict:
+    services().contexts.delete(name)
+    return {"status": "SUCCESS", "result": "Context stopped"}
+
+
+def context_info(record: ContextRecord) -> dict:
+    return {
+        "name": record.name,
+        "id": record.contextId,
+        "state": record.state.value,
+        "startTime": record.startTime,
+        "endTime": record.endTime,
+        "host": record.hostId,
+        "sparkUiUrl": record.sparkUiUrl or None,
+        "transient": record.transient,
+        "numCpuCores": record.settings.numCpuCores,
+        "contextFactory": record.settings.flavour.value,
+        "message": record.message or None,
+    }

@@ -1,0 +1,1 @@
+"""What the API functions do, apart from HTTP: binaries, contexts, jobs and keeping state truthful."""

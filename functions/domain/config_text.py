@@ -1,0 +1,40 @@
+"""The one place request bodies are parsed: SJS sends HOCON (JSON is a subset of it)."""
+
+from typing import Any
+
+from pyhocon import ConfigFactory, ConfigTree
+
+from infra.errors import MalformedConfig
+
+
+def parse_config(text: str | None) -> dict[str, Any]:
+    """A HOCON/JSON document as plain, JSON-safe data; MalformedConfig when it does not parse."""
+    if not text or not text.strip():
+        return {}
+    try:
+        tree = ConfigFactory.parse_string(text)
+    except Exception as e:
+        raise MalformedConfig(str(e)) from None
+    if not isinstance(tree, ConfigTree):
+        raise MalformedConfig("the body must be an object")
+    return _plain(tree)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, ConfigTree):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """{"spark": {"executor": {"memory": "1g"}}} → {"spark.executor.memory": "1g"}."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat

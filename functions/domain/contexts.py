@@ -1,0 +1,125 @@
+"""Creating, inspecting and stopping contexts (SJS's context supervisor)."""
+
+import contextlib
+import logging
+import re
+import uuid
+
+from events.messages import StopRequested
+from events.settings import ContextSettings
+from events.states import ContextState
+from functions.domain.liveness import Reaper
+from functions.domain.waiting import wait_until
+from infra.clock import now_iso, now_ms
+from infra.errors import Conflict, ContextInitFailed, ContextStopInProgress, InvalidName, NoSuchContext
+from infra.launchers import ContextLauncher
+from infra.messaging.host_queues import HostQueues
+from infra.stores.contexts import ContextRecord, ContextStore
+from infra.stores.jobs import JobStore
+
+log = logging.getLogger(__name__)
+
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # also a valid part of an SQS queue name
+STOP_WAIT_SECONDS = 15.0
+
+
+class ContextService:
+    def __init__(
+        self,
+        contexts: ContextStore,
+        jobs: JobStore,
+        queues: HostQueues,
+        launcher: ContextLauncher,
+        reaper: Reaper,
+        start_timeout_seconds: float,
+    ):
+        self._contexts = contexts
+        self._jobs = jobs
+        self._queues = queues
+        self._launcher = launcher
+        self._reaper = reaper
+        self._start_timeout = start_timeout_seconds
+
+    def create(
+        self, name: str, settings: ContextSettings, *, transient: bool = False, wait: bool = True
+    ) -> ContextRecord:
+        """Launch a host for a new context; with `wait`, return once it is usable."""
+        if not NAME.match(name):
+            raise InvalidName(
+                f"Invalid context name {name!r}: it must start with a letter and use only letters, digits, "
+                "'_' or '-' (64 at most)"
+            )
+        context_id = uuid.uuid4().hex
+        record = ContextRecord(
+            name=name,
+            contextId=context_id,
+            state=ContextState.STARTED,
+            startTime=now_iso(),
+            settings=settings,
+            queueUrl=self._queues.create(name, context_id),
+            transient=transient,
+            heartbeatAt=now_ms(),
+        )
+        try:
+            self._contexts.create(record)
+        except Exception:
+            self._queues.delete(record.queueUrl)
+            raise
+        try:
+            host_id = self._launcher.launch(name, context_id)
+            self._contexts.set_host(name, context_id, host_id)
+        except Exception as e:
+            log.exception("launching a host for %s failed", name)
+            self._contexts.end(name, context_id, ContextState.ERROR, f"host launch failed: {e}")
+            self._queues.delete(record.queueUrl)
+            raise ContextInitFailed(f"Context {name} could not be started: {e}") from e
+        return self.wait_usable(record) if wait else record
+
+    def wait_usable(self, record: ContextRecord) -> ContextRecord:
+        current, started = wait_until(
+            lambda: self._reaper.checked(self._contexts.get(record.name)),
+            lambda r: r.contextId != record.contextId or r.state is not ContextState.STARTED,
+            self._start_timeout,
+        )
+        if current.contextId == record.contextId and current.state is ContextState.RUNNING:
+            return current
+        if not started:
+            current = self._contexts.get(record.name)
+            if current.hostId:
+                self._launcher.stop(current.hostId)
+            self._reaper.reap(current, f"did not start within {self._start_timeout:g} s")
+            raise ContextInitFailed(f"Context {record.name} did not start within {self._start_timeout:g} s")
+        raise ContextInitFailed(f"Context {record.name} failed to start: {current.message or current.state}")
+
+    def get(self, name: str) -> ContextRecord:
+        return self._reaper.checked(self._contexts.get(name))
+
+    def live_names(self) -> list[str]:
+        """The contexts that can take jobs or are on their way there, dead hosts reaped first."""
+        usable = (ContextState.STARTED, ContextState.RUNNING)
+        return [r.name for r in map(self._reaper.checked, self._contexts.live()) if r.state in usable]
+
+    def usable(self, name: str) -> ContextRecord:
+        """A context a job can be sent to right now."""
+        record = self.get(name)
+        if record.state is ContextState.STOPPING:
+            raise ContextStopInProgress(name)
+        if not record.state.is_live:
+            raise NoSuchContext(name)
+        return record
+
+    def delete(self, name: str) -> None:
+        """Stop the context's host; its unfinished jobs end as ERROR."""
+        record = self.get(name)
+        if not record.state.is_live:
+            raise NoSuchContext(name)
+        with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
+            record = self._contexts.begin_stop(name)
+        self._queues.send(record.queueUrl, StopRequested())
+        current, ended = wait_until(
+            lambda: self._reaper.checked(self._contexts.get(name)),
+            lambda r: r.contextId != record.contextId or not r.state.is_live,
+            STOP_WAIT_SECONDS,
+        )
+        if not ended:
+            self._reaper.reap(current, f"its host did not stop within {STOP_WAIT_SECONDS:g} s and was ended")

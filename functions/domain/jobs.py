@@ -1,0 +1,200 @@
+"""Submitting, following, listing and killing jobs (SJS's job routes, without HTTP).
+
+The hot path is: check the binary and context (two reads), write the job (STARTED), send it to the
+context's queue, then wait on the job record: until the host claims it for an async submit (so
+load and validation failures still answer 400, as in SJS), until it ends for a sync one."""
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from events.lifecycle import JobKilled
+from events.messages import BinaryRef, JobRequested, KillRequested
+from events.settings import ContextSettings
+from events.states import FailurePhase, JobStatus
+from functions.domain.binaries import JAR, has_class
+from functions.domain.contexts import ContextService
+from functions.domain.waiting import wait_until
+from infra.clock import now_iso
+from infra.errors import (
+    JobLoadingFailed,
+    NoRunningJob,
+    NoSlotsAvailable,
+    NoSuchClass,
+    SyncTimeout,
+    UnsupportedJobType,
+    ValidationFailed,
+)
+from infra.messaging.bus import EventPublisher
+from infra.messaging.host_queues import HostQueues
+from infra.stores.binaries import BinaryStore
+from infra.stores.contexts import ContextRecord
+from infra.stores.jobs import JobError, JobRecord, JobStore
+from infra.stores.results import ResultStore
+
+CLAIM_WAIT_SECONDS = 10.0  # async submit on a running context: how long to wait for the host's claim
+LIVENESS_CHECK_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class JobSubmission:
+    app_name: str
+    class_path: str
+    context: str | None
+    config: dict[str, Any]
+    sync: bool
+    timeout_seconds: float
+
+
+class JobService:
+    def __init__(
+        self,
+        jobs: JobStore,
+        results: ResultStore,
+        binaries: BinaryStore,
+        contexts: ContextService,
+        queues: HostQueues,
+        publisher: EventPublisher,
+        default_max_jobs: int,
+        context_start_timeout: float,
+    ):
+        self._jobs = jobs
+        self._results = results
+        self._binaries = binaries
+        self._contexts = contexts
+        self._queues = queues
+        self._publisher = publisher
+        self._default_max_jobs = default_max_jobs
+        self._context_start_timeout = context_start_timeout
+
+    def submit(self, submission: JobSubmission) -> JobRecord:
+        binary = self._binaries.latest(submission.app_name)
+        if binary.binaryType == JAR:
+            raise UnsupportedJobType(
+                f"Invalid job type for this context: {submission.app_name} is a jar; this job server "
+                "runs Python jobs (upload an egg, wheel or zip built on sparkjobserver.api)"
+            )
+        if not has_class(binary.classes, submission.class_path):
+            raise NoSuchClass(submission.class_path)
+        context = self._target_context(submission)
+        job = JobRecord(
+            jobId=str(uuid.uuid4()),
+            context=context.name,
+            appName=submission.app_name,
+            classPath=submission.class_path,
+            status=JobStatus.STARTED,
+            startTime=now_iso(),
+            config=submission.config,
+        )
+        self._jobs.create(job)
+        request = JobRequested(
+            jobId=job.jobId,
+            context=context.name,
+            appName=job.appName,
+            classPath=job.classPath,
+            binary=BinaryRef(key=binary.key, digest=binary.digest, binaryType=binary.binaryType),
+            config=job.config,
+        )
+        try:
+            self._queues.send(context.queueUrl, request)
+        except Exception as e:
+            self._jobs.finish(
+                job.jobId,
+                JobStatus.ERROR,
+                error=JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__),
+            )
+            raise
+        if submission.sync:
+            record, done = self._wait(job.jobId, lambda r: not r.status.is_active, submission.timeout_seconds)
+            if not done:
+                raise SyncTimeout(job.jobId, submission.timeout_seconds)
+        else:
+            claim_wait = self._context_start_timeout if context.transient else CLAIM_WAIT_SECONDS
+            record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, claim_wait)
+        _raise_if_rejected(record)
+        return record
+
+    def get(self, job_id: str) -> JobRecord:
+        record = self._jobs.get(job_id)
+        if record.status.is_active:
+            self._contexts.get(record.context)  # reaps a dead host, which ends this job
+            record = self._jobs.get(job_id)
+        return record
+
+    def result(self, record: JobRecord) -> Any:
+        if record.resultKey:
+            return json.loads(self._results.load(record.resultKey))
+        return json.loads(record.result) if record.result is not None else None
+
+    def recent(self, limit: int, status: JobStatus | None) -> list[JobRecord]:
+        return self._jobs.recent(limit, status)
+
+    def kill(self, job_id: str) -> JobRecord:
+        """KILLED at once in the record; the host cancels the job's Spark work when told."""
+        record = self._jobs.get(job_id)
+        if record.status is JobStatus.ERROR:
+            return record  # SJS answers a failed job's DELETE with its error
+        if not record.status.is_active:
+            raise NoRunningJob(job_id)
+        killed = self._jobs.finish(job_id, JobStatus.KILLED)
+        if killed is None:
+            raise NoRunningJob(job_id)
+        context = self._contexts.get(record.context)
+        if context.state.is_live:
+            self._queues.send(context.queueUrl, KillRequested(jobId=job_id))
+        self._publisher.publish(
+            JobKilled(
+                jobId=job_id,
+                context=record.context,
+                appName=record.appName,
+                classPath=record.classPath,
+                status=JobStatus.KILLED,
+            )
+        )
+        return killed
+
+    def _target_context(self, submission: JobSubmission) -> ContextRecord:
+        if submission.context is None:
+            return self._contexts.create(
+                _adhoc_name(submission.class_path),
+                ContextSettings(maxJobs=1),
+                transient=True,
+                wait=False,
+            )
+        context = self._contexts.usable(submission.context)
+        limit = context.settings.maxJobs or self._default_max_jobs
+        if self._jobs.count_active(context.name) >= limit:
+            raise NoSlotsAvailable(limit, context.name)
+        return context
+
+    def _wait(self, job_id: str, done: Callable[[JobRecord], bool], timeout: float) -> tuple[JobRecord, bool]:
+        """Wait on the job record; every couple of seconds also check its context's host is alive."""
+        next_check = time.monotonic() + LIVENESS_CHECK_SECONDS
+
+        def fetch() -> JobRecord:
+            nonlocal next_check
+            if time.monotonic() < next_check:
+                return self._jobs.get(job_id)
+            next_check = time.monotonic() + LIVENESS_CHECK_SECONDS
+            return self.get(job_id)
+
+        return wait_until(fetch, done, timeout)
+
+
+def _raise_if_rejected(record: JobRecord) -> None:
+    """Load and validate failures answer the submit itself, as SJS did (400)."""
+    if record.status is not JobStatus.ERROR or record.phase not in (FailurePhase.LOAD, FailurePhase.VALIDATE):
+        return
+    error = record.error or JobError(message="job rejected", errorClass="Unknown")
+    rejected = ValidationFailed if record.phase is FailurePhase.VALIDATE else JobLoadingFailed
+    raise rejected(record.jobId, error.message, error.errorClass, error.stack)
+
+
+def _adhoc_name(class_path: str) -> str:
+    """SJS names ad-hoc contexts after a random id and the class; ours must also start with a letter."""
+    simple = re.sub(r"[^A-Za-z0-9_-]", "-", class_path.rsplit(".", 1)[-1])
+    return f"adhoc-{uuid.uuid4().hex[:8]}-{simple}"[:64]

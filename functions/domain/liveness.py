@@ -1,0 +1,64 @@
+"""Keeps what the API reports true when a host dies without saying so (kill -9, a lost task).
+
+A context whose host has not beaten for the heartbeat timeout is ended as ERROR, its host is
+stopped for good, its unfinished jobs become ERROR and its queue goes. Whoever reads a context
+checks it; the reconciler sweeps all of them on a schedule."""
+
+import logging
+
+from events.lifecycle import ContextFailed
+from events.states import ContextState
+from infra.launchers import ContextLauncher
+from infra.messaging.bus import EventPublisher
+from infra.messaging.host_queues import HostQueues
+from infra.stores.contexts import ContextRecord, ContextStore
+from infra.stores.jobs import JobStore
+
+log = logging.getLogger(__name__)
+
+
+class Reaper:
+    def __init__(
+        self,
+        contexts: ContextStore,
+        jobs: JobStore,
+        queues: HostQueues,
+        launcher: ContextLauncher,
+        publisher: EventPublisher,
+        timeout_seconds: float,
+    ):
+        self._contexts = contexts
+        self._jobs = jobs
+        self._queues = queues
+        self._launcher = launcher
+        self._publisher = publisher
+        self.timeout_seconds = timeout_seconds
+
+    def checked(self, record: ContextRecord) -> ContextRecord:
+        """The record as it truly is: reaped first if its host is gone."""
+        if not record.is_stale(self.timeout_seconds):
+            return record
+        self.reap(record, f"its host stopped responding (no heartbeat for {self.timeout_seconds:g} s)")
+        return self._contexts.get(record.name)
+
+    def sweep(self) -> list[str]:
+        """Reap every live context whose host is gone; returns their names."""
+        return [
+            record.name
+            for record in self._contexts.live()
+            if self.checked(record).state is ContextState.ERROR
+        ]
+
+    def reap(self, record: ContextRecord, reason: str) -> None:
+        if not self._contexts.end(record.name, record.contextId, ContextState.ERROR, reason):
+            return  # it ended meanwhile, by its host or another reaper
+        log.warning("context %s ended: %s", record.name, reason)
+        if record.hostId:
+            self._launcher.stop(record.hostId)
+        self._jobs.end_active(record.name, f"Context ({record.name}) for this job was terminated: {reason}")
+        self._queues.delete(record.queueUrl)
+        self._publisher.publish(
+            ContextFailed(
+                context=record.name, contextId=record.contextId, state=ContextState.ERROR, message=reason
+            )
+        )

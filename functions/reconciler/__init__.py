@@ -1,0 +1,1 @@
+"""The scheduled reconciler: keeps context and job state truthful when hosts die silently."""

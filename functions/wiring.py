@@ -1,0 +1,53 @@
+"""The composition root of the API functions: settings from the environment, stores built from
+the resource names in them, services built from the stores. Built once per process (container)."""
+
+from dataclasses import dataclass
+from functools import cache
+
+from functions.domain.binaries import BinaryService
+from functions.domain.contexts import ContextService
+from functions.domain.jobs import JobService
+from functions.domain.liveness import Reaper
+from infra.config import Settings
+from infra.launchers import launcher_for
+from infra.messaging.bus import EventPublisher
+from infra.messaging.host_queues import HostQueues
+from infra.stores.binaries import BinaryStore
+from infra.stores.contexts import ContextStore
+from infra.stores.jobs import JobStore
+from infra.stores.results import ResultStore
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    binaries: BinaryService
+    contexts: ContextService
+    jobs: JobService
+    reaper: Reaper
+
+
+@cache
+def services() -> Services:
+    settings = Settings.from_env()
+    binary_store = BinaryStore(settings.binaries_table, settings.binaries_bucket)
+    context_store = ContextStore(settings.contexts_table)
+    job_store = JobStore(settings.jobs_table)
+    queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
+    publisher = EventPublisher(settings.event_bus_name)
+    launcher = launcher_for(settings)
+    reaper = Reaper(context_store, job_store, queues, launcher, publisher, settings.heartbeat_timeout_seconds)
+    contexts = ContextService(
+        context_store, job_store, queues, launcher, reaper, settings.context_start_timeout_seconds
+    )
+    jobs = JobService(
+        job_store,
+        ResultStore(settings.binaries_bucket),
+        binary_store,
+        contexts,
+        queues,
+        publisher,
+        settings.max_jobs_per_context,
+        settings.context_start_timeout_seconds,
+    )
+    return Services(settings, BinaryService(binary_store), contexts, jobs, reaper)

@@ -1,0 +1,49 @@
+"""Settings read from the environment, the one place that does so.
+
+template.yaml `!Ref`s every resource into these variables (Globals of the functions, the host task
+definition); the local stack resolves the same template. Pointing at LocalStack or AWS is a matter
+of AWS_ENDPOINT_URL / credentials, which boto3 reads itself."""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    binaries_bucket: str
+    jobs_table: str
+    contexts_table: str
+    binaries_table: str
+    event_bus_name: str
+    dead_letter_queue_url: str
+    queue_prefix: str
+    context_launcher: str = "local"  # "local" (child processes) or "ecs" (Fargate tasks)
+    host_cluster: str = ""
+    host_task_definition: str = ""
+    host_subnets: str = ""  # comma-separated, for ECS awsvpc networking
+    spark_master: str = ""  # empty: local[num-cpu-cores] inside the host
+    max_jobs_per_context: int = 8
+    heartbeat_seconds: float = 5.0
+    heartbeat_timeout_seconds: float = 15.0
+    context_start_timeout_seconds: float = 60.0
+    state_dir: str = ".sjs"  # host logs and binary cache on this machine
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
+        values = {}
+        for field in fields(cls):
+            raw = env.get(field.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[field.name] = field.type(raw) if field.type in (int, float) else raw
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The variables that rebuild these settings in another process (a context host)."""
+        return {field.name.upper(): str(getattr(self, field.name)) for field in fields(self)}
+
+    @property
+    def state_path(self) -> Path:
+        return Path(self.state_dir).resolve()

@@ -1,0 +1,112 @@
+"""The job server's domain errors. Stores translate AWS errors into these; the API maps them to
+SJS-shaped HTTP responses in one place (functions/api/errors.py).
+
+- NotFound: NoSuchBinary, NoSuchClass, NoSuchContext, NoSuchJob, NoRunningJob
+- BadRequest: InvalidName, InvalidBinary, MalformedConfig, ContextExists, UnsupportedJobType
+- JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
+- NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
+- Conflict: a conditional write lost a race (internal; callers decide what it means)
+"""
+
+
+class JobServerError(Exception):
+    """Base of every error the API turns into an SJS-shaped answer."""
+
+
+class NotFound(JobServerError):
+    pass
+
+
+class NoSuchBinary(NotFound):
+    def __init__(self, app: str):
+        super().__init__(f"appName {app} not found")
+
+
+class NoSuchClass(NotFound):
+    def __init__(self, class_path: str):
+        super().__init__(f"classPath {class_path} not found")
+
+
+class NoSuchContext(NotFound):
+    def __init__(self, name: str):
+        super().__init__(f"context {name} not found")
+
+
+class NoSuchJob(NotFound):
+    def __init__(self, job_id: str):
+        super().__init__(f"No such job ID {job_id}")
+
+
+class NoRunningJob(NotFound):
+    def __init__(self, job_id: str):
+        super().__init__(f"No running job with ID {job_id}")
+
+
+class BadRequest(JobServerError):
+    pass
+
+
+class InvalidName(BadRequest):
+    pass
+
+
+class InvalidBinary(BadRequest):
+    pass
+
+
+class MalformedConfig(BadRequest):
+    def __init__(self, detail: str):
+        super().__init__(f"Cannot parse config: {detail}")
+
+
+class ContextExists(BadRequest):
+    def __init__(self, name: str):
+        super().__init__(f"context {name} exists")
+
+
+class UnsupportedJobType(BadRequest):
+    pass
+
+
+class JobRejected(JobServerError):
+    """A job the host refused before running it; carries the job's own exception details."""
+
+    def __init__(self, job_id: str, message: str, error_class: str, stack: list[str]):
+        super().__init__(message)
+        self.job_id = job_id
+        self.error_class = error_class
+        self.stack = stack
+
+
+class ValidationFailed(JobRejected):
+    pass
+
+
+class JobLoadingFailed(JobRejected):
+    pass
+
+
+class NoSlotsAvailable(JobServerError):
+    def __init__(self, limit: int, context: str):
+        super().__init__(f"Too many running jobs ({limit}) for job context '{context}'")
+
+
+class ContextStopInProgress(JobServerError):
+    def __init__(self, name: str):
+        super().__init__(f"Context {name} is stopping")
+
+
+class ContextInitFailed(JobServerError):
+    pass
+
+
+class SyncTimeout(JobServerError):
+    def __init__(self, job_id: str, seconds: float):
+        super().__init__(
+            f"Job {job_id} did not finish within {seconds:g} s; it is still running. "
+            f"Try using the /jobs/{job_id}, /jobs APIs to get status/results"
+        )
+
+
+class Conflict(Exception):
+    """A conditional write found the item in another state than expected (not an HTTP error)."""

@@ -1,0 +1,41 @@
+"""Context hosts as child processes of this machine, each in its own session (so a terminal's
+Ctrl-C reaches the local stack, which stops them in order) with its log under the state dir."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+from infra.config import Settings
+from infra.launchers import host_command
+from infra.local.processes import signal_group
+
+PREFIX = "local:"
+SUPERVISOR_PID = "SJS_SUPERVISOR_PID"  # a host exits when this process is gone
+
+
+class LocalLauncher:
+    def __init__(self, settings: Settings):
+        self._settings = settings
+
+    def launch(self, context: str, context_id: str) -> str:
+        logs = self._settings.state_path / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self._settings.to_env()}
+        env.setdefault(SUPERVISOR_PID, str(os.getpid()))
+        with open(logs / f"{context}.log", "ab") as log:
+            child = subprocess.Popen(
+                [sys.executable, *host_command(context, context_id)],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        threading.Thread(target=child.wait, name=f"reap-{child.pid}", daemon=True).start()  # no zombies
+        return f"{PREFIX}{child.pid}"
+
+    def stop(self, host_id: str) -> None:
+        if host_id.startswith(PREFIX):
+            signal_group(int(host_id.removeprefix(PREFIX)), signal.SIGKILL)

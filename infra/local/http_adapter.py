@@ -1,0 +1,162 @@
+"""A local stand-in for API Gateway (HTTP API, payload 2.0): each HTTP request becomes the event
+API Gateway would send, binary bodies included, and is handed to a worker process that runs the
+real handler, one request at a time, as a Lambda container would. (Powertools' resolver keeps
+the current event on a shared object, so requests must not share a process concurrently.)"""
+
+import base64
+import logging
+import multiprocessing
+import time
+import uuid
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import import_module
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from infra.local.processes import follow_parent
+
+log = logging.getLogger("sjs.http")
+
+_handler: Any = None
+
+
+@dataclass
+class LocalLambdaContext:
+    """The few LambdaContext attributes Powertools' Logger reads."""
+
+    function_name: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
+
+
+def _load_handler(handler_path: str, warm_event: dict[str, Any] | None) -> None:
+    """A worker's cold start: import the handler and, if given, serve one request nobody waits for."""
+    global _handler
+    follow_parent()
+    module_name, _, attribute = handler_path.rpartition(".")
+    _handler = getattr(import_module(module_name), attribute)
+    if warm_event is not None:
+        _invoke(warm_event, "warm-up")
+
+
+def _invoke(event: dict[str, Any], function_name: str) -> dict[str, Any]:
+    return _handler(event, LocalLambdaContext(function_name, event["requestContext"]["requestId"]))
+
+
+class FunctionPool:
+    """N warm 'containers' of one function, each in its own process."""
+
+    def __init__(
+        self, handler_path: str, function_name: str, size: int, warm_event: dict[str, Any] | None = None
+    ):
+        self.function_name = function_name
+        self.size = size
+        self._executor = ProcessPoolExecutor(
+            max_workers=size,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_load_handler,
+            initargs=(handler_path, warm_event),
+        )
+
+    def warm(self) -> None:
+        """Start every worker now rather than on the first requests."""
+        for future in [self._executor.submit(time.sleep, 0.2) for _ in range(self.size)]:
+            future.result()
+
+    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        return self._executor.submit(_invoke, event, self.function_name).result()
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def api_gateway_event(
+    method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+) -> dict:
+    url = urlsplit(raw_path)
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(url.query, keep_blank_values=True):
+        query[key] = f"{query[key]},{value}" if key in query else value
+    now = time.time()
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": url.path,
+        "rawQueryString": url.query,
+        "headers": {key.lower(): value for key, value in headers.items()},
+        "queryStringParameters": query or None,
+        "pathParameters": {"proxy": url.path.lstrip("/")},
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": headers.get("Host", "localhost"),
+            "http": {
+                "method": method,
+                "path": url.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("User-Agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": base64.b64encode(body).decode() if body else None,
+        "isBase64Encoded": bool(body),
+    }
+
+
+def serve(pool: FunctionPool, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server (not yet serving) that sends every request through `pool`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _handle(self) -> None:
+            started = time.perf_counter()
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            event = api_gateway_event(
+                self.command, self.path, dict(self.headers), body, self.client_address[0]
+            )
+            try:
+                response = pool.invoke(event)
+            except Exception:
+                log.exception("%s %s failed in the function", self.command, self.path)
+                response = {
+                    "statusCode": 502,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": '{"status": "ERROR", "result": "the API function crashed"}',
+                }
+            payload = response.get("body") or ""
+            data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+            self.send_response(response.get("statusCode", 200))
+            for name, value in (response.get("headers") or {}).items():
+                self.send_header(name, value)
+            for name, values in (response.get("multiValueHeaders") or {}).items():
+                for value in values:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            log.info(
+                "%s %s %s %.1f ms",
+                self.command,
+                self.path,
+                response.get("statusCode"),
+                (time.perf_counter() - started) * 1000,
+            )
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
+
+        def log_message(self, format: str, *args: Any) -> None:  # the line above says it, once
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server

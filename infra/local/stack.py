@@ -1,0 +1,148 @@
+"""The whole local stack in one object: start it, serve, stop everything it started.
+
+Order of starting: moto server → resources from template.yaml → environment for the functions and
+hosts → warm API workers → HTTP port → reconciler schedule. Stopping runs it backwards and ends
+every context host first, so contexts end FINISHED and no process is left behind."""
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.config import Settings
+from infra.launchers.local import PREFIX as LOCAL_HOST
+from infra.launchers.local import SUPERVISOR_PID
+from infra.local.http_adapter import FunctionPool, api_gateway_event, serve
+from infra.local.moto_server import MotoServer
+from infra.local.processes import signal_group, wait_groups_gone
+from infra.local.provision import provision
+from infra.local.template import load
+from infra.stores.contexts import ContextStore
+
+log = logging.getLogger("sjs.stack")
+
+HOST_STOP_SECONDS = 25.0
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    api_host: str = "127.0.0.1"
+    api_port: int = 8090
+    moto_host: str = "127.0.0.1"
+    moto_port: int = 4566
+    stack_name: str = "sjs-local"
+    api_workers: int = 8
+    reconcile_seconds: float = 5.0
+    state_dir: Path = Path(".sjs")
+
+    @classmethod
+    def from_env(cls) -> "StackConfig":
+        env = os.environ
+        return cls(
+            api_host=env.get("API_HOST", cls.api_host),
+            api_port=int(env.get("API_PORT", cls.api_port)),
+            moto_host=env.get("MOTO_HOST", cls.moto_host),
+            moto_port=int(env.get("MOTO_PORT", cls.moto_port)),
+            stack_name=env.get("STACK_NAME", cls.stack_name),
+            api_workers=int(env.get("API_WORKERS", cls.api_workers)),
+            reconcile_seconds=float(env.get("RECONCILE_SECONDS", cls.reconcile_seconds)),
+            state_dir=Path(env.get("STATE_DIR", cls.state_dir)).resolve(),
+        )
+
+
+class LocalStack:
+    def __init__(self, config: StackConfig):
+        self.config = config
+        self._moto: MotoServer | None = None
+        self._pools: list[FunctionPool] = []
+        self._http = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        started = time.monotonic()
+        self._configure_aws()
+        template = load()
+        function_env = provision(template, self.config.stack_name)
+        os.environ.update(function_env)
+        os.environ.update(
+            {
+                "CONTEXT_LAUNCHER": "local",
+                "STATE_DIR": str(self.config.state_dir),
+                SUPERVISOR_PID: str(os.getpid()),
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+            }
+        )
+        log.info("resources of template.yaml provisioned as stack %s", self.config.stack_name)
+        handlers = {spec.name: spec.handler for spec in template.functions}
+        warm_up = api_gateway_event("GET", "/healthz", {}, b"", "127.0.0.1")
+        api = FunctionPool(handlers["ApiFunction"], "ApiFunction", self.config.api_workers, warm_up)
+        reconciler = FunctionPool(handlers["ReconcilerFunction"], "ReconcilerFunction", 1)
+        self._pools = [api, reconciler]
+        api.warm()
+        self._http = serve(api, self.config.api_host, self.config.api_port)
+        threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
+        threading.Thread(target=self._reconcile, args=(reconciler,), name="reconciler", daemon=True).start()
+        log.info(
+            "API on http://%s:%d (OpenAPI UI at /swagger) — ready in %.1f s",
+            self.config.api_host,
+            self.config.api_port,
+            time.monotonic() - started,
+        )
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._http:
+            self._http.shutdown()
+            self._http.server_close()
+        self._stop_hosts()
+        for pool in self._pools:
+            pool.shutdown()
+        if self._moto:
+            self._moto.stop()
+        log.info("local stack stopped")
+
+    def _configure_aws(self) -> None:
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        if os.environ.get("AWS_ENDPOINT_URL"):
+            log.info("using the AWS endpoint %s (no embedded moto)", os.environ["AWS_ENDPOINT_URL"])
+            return
+        self._moto = MotoServer(
+            self.config.moto_host, self.config.moto_port, self.config.state_dir / "logs" / "moto.log"
+        )
+        self._moto.start()
+        os.environ["AWS_ENDPOINT_URL"] = self._moto.url
+        log.info("moto server on %s", self._moto.url)
+
+    def _reconcile(self, pool: FunctionPool) -> None:
+        while not self._stopping.wait(self.config.reconcile_seconds):
+            try:
+                pool.invoke({"source": "local.schedule", "requestContext": {"requestId": "reconcile"}})
+            except Exception:
+                if not self._stopping.is_set():
+                    log.exception("reconciler run failed")
+
+    def _stop_hosts(self) -> None:
+        """SIGTERM every context host (they drain and end their contexts), SIGKILL what remains."""
+        try:
+            records = ContextStore(Settings.from_env().contexts_table).live()
+        except Exception:
+            log.exception("could not list contexts; stopping none")
+            return
+        groups = [
+            int(r.hostId.removeprefix(LOCAL_HOST)) for r in records if (r.hostId or "").startswith(LOCAL_HOST)
+        ]
+        if groups:
+            log.info("stopping %d context host(s)", len(groups))
+        for group in groups:  # the host itself, not its JVM: it stops its SparkSession in order
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(group, signal.SIGTERM)
+        for group in wait_groups_gone(groups, HOST_STOP_SECONDS):
+            log.warning("host %d did not stop in %g s; killing it", group, HOST_STOP_SECONDS)
+            signal_group(group, signal.SIGKILL)

@@ -1,0 +1,63 @@
+"""One SQS queue per context incarnation: the API sends, that context's host receives.
+
+Queues are made on demand (contexts come and go), named after the stack and the context, and
+redrive to the stack's dead-letter queue."""
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+from events.messages import HostMessage, host_message
+from infra.aws import client, error_code
+
+LONG_POLL_SECONDS = 20
+MAX_RECEIVE_COUNT = 3
+
+
+@dataclass(frozen=True)
+class Delivery:
+    receipt: str
+    message: HostMessage
+
+
+class HostQueues:
+    def __init__(self, queue_prefix: str, dead_letter_queue_url: str):
+        self._prefix = queue_prefix
+        self._dlq_url = dead_letter_queue_url
+        self._sqs = client("sqs")
+
+    @cached_property
+    def _dlq_arn(self) -> str:
+        attributes = self._sqs.get_queue_attributes(QueueUrl=self._dlq_url, AttributeNames=["QueueArn"])
+        return attributes["Attributes"]["QueueArn"]
+
+    def create(self, context: str, context_id: str) -> str:
+        name = f"{self._prefix}{context}-{context_id[:8]}"[:80]
+        redrive = {"deadLetterTargetArn": self._dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
+        response = self._sqs.create_queue(
+            QueueName=name,
+            Attributes={"RedrivePolicy": json.dumps(redrive), "ReceiveMessageWaitTimeSeconds": "20"},
+        )
+        return response["QueueUrl"]
+
+    def delete(self, url: str) -> None:
+        try:
+            self._sqs.delete_queue(QueueUrl=url)
+        except Exception as e:
+            if "NonExistentQueue" not in error_code(e):
+                raise
+
+    def send(self, url: str, message: HostMessage) -> None:
+        self._sqs.send_message(QueueUrl=url, MessageBody=message.model_dump_json())
+
+    def receive(self, url: str, wait_seconds: int = LONG_POLL_SECONDS) -> list[Delivery]:
+        response = self._sqs.receive_message(
+            QueueUrl=url, WaitTimeSeconds=wait_seconds, MaxNumberOfMessages=10
+        )
+        return [
+            Delivery(raw["ReceiptHandle"], host_message.validate_json(raw["Body"]))
+            for raw in response.get("Messages", [])
+        ]
+
+    def ack(self, url: str, receipt: str) -> None:
+        self._sqs.delete_message(QueueUrl=url, ReceiptHandle=receipt)

@@ -1,0 +1,72 @@
+"""Uploaded binaries: the bytes in S3 under binaries/<app>/, one DynamoDB item per version.
+
+Every write keeps the two in step: the object is written first and removed again if its record
+cannot be written, so no record ever points at a missing object."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from infra.aws import client
+from infra.errors import NoSuchBinary
+from infra.stores.dynamo import Table
+
+PREFIX = "binaries/"
+
+
+class BinaryRecord(BaseModel):
+    appName: str
+    uploadTime: str
+    binaryType: str
+    key: str
+    digest: str
+    size: int
+    classes: list[str] = []  # `module.Class` names found in a Python package; empty for jars
+
+
+class BinaryStore:
+    def __init__(self, table_name: str, bucket: str):
+        self._table = Table(table_name)
+        self._bucket = bucket
+        self._s3 = client("s3")
+
+    def add(self, record: BinaryRecord, data: bytes) -> None:
+        self._s3.put_object(Bucket=self._bucket, Key=record.key, Body=data)
+        try:
+            self._table.put(record.model_dump(), condition="attribute_not_exists(uploadTime)")
+        except Exception:
+            self._s3.delete_object(Bucket=self._bucket, Key=record.key)
+            raise
+
+    def latest(self, app: str) -> BinaryRecord:
+        items = self.versions(app, limit=1)
+        if not items:
+            raise NoSuchBinary(app)
+        return items[0]
+
+    def versions(self, app: str, limit: int | None = None) -> list[BinaryRecord]:
+        """Newest first."""
+        items = self._table.query("appName = :a", limit=limit, newest_first=True, values={":a": app})
+        return [BinaryRecord.model_validate(item) for item in items]
+
+    def latest_of_each(self) -> dict[str, BinaryRecord]:
+        newest: dict[str, BinaryRecord] = {}
+        for item in self._table.scan():
+            record = BinaryRecord.model_validate(item)
+            if record.appName not in newest or record.uploadTime > newest[record.appName].uploadTime:
+                newest[record.appName] = record
+        return newest
+
+    def delete(self, app: str) -> list[BinaryRecord]:
+        """Records first, then objects: a crash in between leaves an orphan object, not a dangling record."""
+        versions = self.versions(app)
+        if not versions:
+            raise NoSuchBinary(app)
+        for version in versions:
+            self._table.delete({"appName": app, "uploadTime": version.uploadTime})
+        for version in versions:
+            self._s3.delete_object(Bucket=self._bucket, Key=version.key)
+        return versions
+
+    def download(self, key: str, path: Any) -> None:
+        self._s3.download_file(self._bucket, key, str(path))

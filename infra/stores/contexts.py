@@ -1,0 +1,138 @@
+"""Context records in DynamoDB, one item per context name.
+
+`contextId` tells incarnations of a name apart: a host only ever writes to the item of its own
+incarnation, so a host that was declared dead cannot revive a context re-created since."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from events.settings import ContextSettings
+from events.states import LIVE_CONTEXT_STATES, ContextState
+from infra.clock import now_iso, now_ms
+from infra.errors import Conflict, ContextExists, NoSuchContext
+from infra.stores.dynamo import Table
+
+_STATE = {"#st": "state"}
+_ALIASES = {**_STATE, "#m": "message"}  # reserved words in DynamoDB expressions
+_LIVE_VALUES = {f":live{i}": state.value for i, state in enumerate(sorted(LIVE_CONTEXT_STATES))}
+_IS_LIVE = f"#st IN ({', '.join(_LIVE_VALUES)})"
+
+
+class ContextRecord(BaseModel):
+    name: str
+    contextId: str
+    state: ContextState
+    startTime: str
+    endTime: str | None = None
+    settings: ContextSettings = ContextSettings()
+    queueUrl: str
+    transient: bool = False
+    hostId: str | None = None
+    sparkUiUrl: str | None = None
+    heartbeatAt: int = 0  # epoch ms; the launch time until the host's first beat
+    message: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "ContextRecord":
+        item = dict(item)
+        item["settings"] = ContextSettings.model_validate_json(item.get("settings", "{}"))
+        return cls.model_validate(item)
+
+    def is_stale(self, timeout_seconds: float, now: int | None = None) -> bool:
+        return self.state.is_live and (now or now_ms()) - self.heartbeatAt > timeout_seconds * 1000
+
+
+class ContextStore:
+    def __init__(self, table_name: str):
+        self._table = Table(table_name)
+
+    def create(self, record: ContextRecord) -> None:
+        """Claim the name; a live context of that name → ContextExists."""
+        item = record.model_dump(exclude_none=True, mode="json")
+        item["settings"] = record.settings.model_dump_json()
+        try:
+            self._table.put(
+                item,
+                condition=f"attribute_not_exists(#n) OR NOT ({_IS_LIVE})",
+                names={"#n": "name", **_STATE},
+                values=_LIVE_VALUES,
+            )
+        except Conflict:
+            raise ContextExists(record.name) from None
+
+    def get(self, name: str) -> ContextRecord:
+        item = self._table.get({"name": name})
+        if item is None:
+            raise NoSuchContext(name)
+        return ContextRecord.from_item(item)
+
+    def live(self) -> list[ContextRecord]:
+        """Every context not yet ended. The table holds one item per name, so it stays small."""
+        items = self._table.scan(_IS_LIVE, names=_STATE, values=_LIVE_VALUES)
+        return sorted((ContextRecord.from_item(item) for item in items), key=lambda c: c.startTime)
+
+    def set_host(self, name: str, context_id: str, host_id: str) -> None:
+        self._write(name, context_id, "SET hostId = :h", {":h": host_id})
+
+    def beat(self, name: str, context_id: str) -> None:
+        """Record the host is alive; Conflict when this incarnation has ended (e.g. was reaped)."""
+        self._write(name, context_id, "SET heartbeatAt = :t", {":t": now_ms()}, live_only=True)
+
+    def mark_running(self, name: str, context_id: str, spark_ui_url: str | None) -> None:
+        self._write(
+            name,
+            context_id,
+            "SET #st = :running, sparkUiUrl = :ui, heartbeatAt = :t",
+            {
+                ":running": ContextState.RUNNING.value,
+                ":ui": spark_ui_url or "",
+                ":t": now_ms(),
+                ":started": ContextState.STARTED.value,
+            },
+            extra_condition="#st = :started",
+        )
+
+    def begin_stop(self, name: str) -> ContextRecord:
+        """RUNNING/STARTED → STOPPING; Conflict when it is stopping or has ended already."""
+        item = self._table.update(
+            {"name": name},
+            "SET #st = :stopping",
+            condition="#st IN (:started, :running)",
+            names=_STATE,
+            values={
+                ":stopping": ContextState.STOPPING.value,
+                ":started": ContextState.STARTED.value,
+                ":running": ContextState.RUNNING.value,
+            },
+        )
+        return ContextRecord.from_item(item)
+
+    def end(self, name: str, context_id: str, state: ContextState, message: str | None = None) -> bool:
+        """Move a live incarnation to an end state; False when it had ended already."""
+        values = {":end": state.value, ":t": now_iso(), ":m": message or ""}
+        try:
+            self._write(name, context_id, "SET #st = :end, endTime = :t, #m = :m", values, live_only=True)
+        except Conflict:
+            return False
+        return True
+
+    def _write(
+        self,
+        name: str,
+        context_id: str,
+        update: str,
+        values: dict[str, Any],
+        live_only: bool = False,
+        extra_condition: str | None = None,
+    ) -> None:
+        condition = "contextId = :cid"
+        if live_only:
+            condition += f" AND {_IS_LIVE}"
+            values = {**values, **_LIVE_VALUES}
+        if extra_condition:
+            condition += f" AND {extra_condition}"
+        names = {alias: attr for alias, attr in _ALIASES.items() if alias in update + condition} or None
+        self._table.update(
+            {"name": name}, update, condition=condition, names=names, values={**values, ":cid": context_id}
+        )

@@ -1,0 +1,126 @@
+"""A DynamoDB table through the low-level client: plain dicts in and out, and botocore's
+ConditionalCheckFailed translated once into the domain's Conflict."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from infra.aws import client, error_code
+from infra.errors import Conflict
+
+_serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serialize(value) for key, value in values.items() if value is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _plain(_deserialize(value)) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@contextmanager
+def conditional() -> Iterator[None]:
+    """Turn a failed condition into Conflict; every other AWS error passes through."""
+    try:
+        yield
+    except ClientError as e:
+        if error_code(e) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+            raise Conflict(str(e)) from e
+        raise
+
+
+class Table:
+    def __init__(self, name: str):
+        self.name = name
+        self._client = client("dynamodb")
+
+    def put(self, item: dict[str, Any], condition: str | None = None, **expression: Any) -> None:
+        args = _expression_args(condition=condition, **expression)
+        with conditional():
+            self._client.put_item(TableName=self.name, Item=to_item(item), **args)
+
+    def get(self, key: dict[str, Any]) -> dict[str, Any] | None:
+        item = self._client.get_item(TableName=self.name, Key=to_item(key), ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def update(
+        self, key: dict[str, Any], update: str, condition: str | None = None, **expression: Any
+    ) -> dict[str, Any]:
+        """Apply an update expression; returns the item as it is afterwards."""
+        args = _expression_args(condition=condition, **expression)
+        with conditional():
+            response = self._client.update_item(
+                TableName=self.name, Key=to_item(key), UpdateExpression=update, ReturnValues="ALL_NEW", **args
+            )
+        return from_item(response["Attributes"])
+
+    def delete(self, key: dict[str, Any]) -> None:
+        self._client.delete_item(TableName=self.name, Key=to_item(key))
+
+    def query(
+        self,
+        key_condition: str,
+        index: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+        count_only: bool = False,
+        **expression: Any,
+    ) -> list[dict[str, Any]] | int:
+        args = _expression_args(**expression)
+        args["KeyConditionExpression"] = key_condition
+        if index:
+            args["IndexName"] = index
+        if limit:
+            args["Limit"] = limit
+        if count_only:
+            args["Select"] = "COUNT"
+        args["ScanIndexForward"] = not newest_first
+        items: list[dict[str, Any]] = []
+        count = 0
+        for page in self._client.get_paginator("query").paginate(TableName=self.name, **args):
+            count += page["Count"]
+            items.extend(from_item(item) for item in page.get("Items", []))
+            if limit and len(items) >= limit:
+                break
+        return count if count_only else items[:limit] if limit else items
+
+    def scan(self, filter_expression: str | None = None, **expression: Any) -> list[dict[str, Any]]:
+        """Whole-table reads, kept to the small tables (contexts, binaries)."""
+        args = _expression_args(**expression)
+        if filter_expression:
+            args["FilterExpression"] = filter_expression
+        items: list[dict[str, Any]] = []
+        for page in self._client.get_paginator("scan").paginate(TableName=self.name, **args):
+            items.extend(from_item(item) for item in page.get("Items", []))
+        return items
+
+
+def _expression_args(
+    condition: str | None = None,
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    if condition:
+        args["ConditionExpression"] = condition
+    if names:
+        args["ExpressionAttributeNames"] = names
+    if values:
+        args["ExpressionAttributeValues"] = to_item(values)
+    return args

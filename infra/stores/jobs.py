@@ -1,0 +1,147 @@
+"""Job records in DynamoDB.
+
+Indexes (template.yaml): `by-status` (status, startTime) answers GET /jobs newest first without a
+scan; `active-by-context` is sparse: `activeContext` is set only while a job is STARTED or RUNNING,
+so counting a context's running jobs, or failing them when it dies, reads just those items."""
+
+import json
+from typing import Any
+
+from pydantic import BaseModel
+
+from events.states import FailurePhase, JobStatus
+from infra.clock import now_iso
+from infra.errors import Conflict, NoSuchJob
+from infra.stores.dynamo import Table
+
+BY_STATUS = "by-status"
+ACTIVE_BY_CONTEXT = "active-by-context"
+_STATUS = {"#s": "status"}
+_ACTIVE = {":started": JobStatus.STARTED.value, ":running": JobStatus.RUNNING.value}
+_IS_ACTIVE = "#s IN (:started, :running)"
+
+
+class JobError(BaseModel):
+    message: str
+    errorClass: str
+    stack: list[str] = []
+
+
+class JobRecord(BaseModel):
+    jobId: str
+    context: str
+    appName: str
+    classPath: str
+    status: JobStatus
+    startTime: str
+    endTime: str | None = None
+    config: dict[str, Any] = {}
+    result: str | None = None  # JSON text, when it fits in the item
+    resultKey: str | None = None  # S3 key, when it did not
+    error: JobError | None = None
+    phase: FailurePhase | None = None
+    hostId: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> "JobRecord":
+        item = dict(item)
+        item["config"] = json.loads(item.get("config", "{}"))
+        return cls.model_validate(item)
+
+
+class JobStore:
+    def __init__(self, table_name: str):
+        self._table = Table(table_name)
+
+    def create(self, job: JobRecord) -> None:
+        item = job.model_dump(exclude_none=True, mode="json")
+        item["config"] = json.dumps(job.config)
+        item["activeContext"] = job.context
+        self._table.put(item, condition="attribute_not_exists(jobId)")
+
+    def get(self, job_id: str) -> JobRecord:
+        item = self._table.get({"jobId": job_id})
+        if item is None:
+            raise NoSuchJob(job_id)
+        return JobRecord.from_item(item)
+
+    def claim(self, job_id: str, host_id: str) -> bool:
+        """STARTED → RUNNING for exactly one host; False for a duplicate delivery or a killed job."""
+        try:
+            self._table.update(
+                {"jobId": job_id},
+                "SET #s = :running, hostId = :host",
+                condition="#s = :started",
+                names=_STATUS,
+                values={**_ACTIVE, ":host": host_id},
+            )
+        except Conflict:
+            return False
+        return True
+
+    def finish(
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        result: str | None = None,
+        result_key: str | None = None,
+        error: JobError | None = None,
+        phase: FailurePhase | None = None,
+    ) -> JobRecord | None:
+        """Move an active job to its end state; None when it had already ended (killed, reaped)."""
+        fields = {
+            "endTime": now_iso(),
+            "result": result,
+            "resultKey": result_key,
+            "error": error.model_dump() if error else None,
+            "phase": phase.value if phase else None,
+        }
+        present = {name: value for name, value in fields.items() if value is not None}
+        assignments = ", ".join(["#s = :status", *(f"#{name} = :{name}" for name in present)])
+        try:
+            item = self._table.update(
+                {"jobId": job_id},
+                f"SET {assignments} REMOVE activeContext",
+                condition=_IS_ACTIVE,
+                names={**_STATUS, **{f"#{name}": name for name in present}},  # some are reserved words
+                values={**_ACTIVE, ":status": status.value, **{f":{k}": v for k, v in present.items()}},
+            )
+        except Conflict:
+            return None
+        return JobRecord.from_item(item)
+
+    def end_active(self, context: str, message: str) -> list[str]:
+        """Fail every job still queued or running on a context that has ended; returns their ids."""
+        error = JobError(message=message, errorClass="ContextTerminated")
+        ended = [
+            job_id
+            for job_id in self.active_ids(context)
+            if self.finish(job_id, JobStatus.ERROR, error=error, phase=FailurePhase.CONTEXT)
+        ]
+        return ended
+
+    def count_active(self, context: str) -> int:
+        return self._table.query(
+            "activeContext = :c", index=ACTIVE_BY_CONTEXT, count_only=True, values={":c": context}
+        )
+
+    def active_ids(self, context: str) -> list[str]:
+        items = self._table.query("activeContext = :c", index=ACTIVE_BY_CONTEXT, values={":c": context})
+        return [item["jobId"] for item in items]
+
+    def recent(self, limit: int, status: JobStatus | None = None) -> list[JobRecord]:
+        """Newest first; one index query per status asked for, merged."""
+        statuses = [status] if status else list(JobStatus)
+        items: list[dict[str, Any]] = []
+        for each in statuses:
+            items += self._table.query(
+                "#s = :s",
+                index=BY_STATUS,
+                limit=limit,
+                newest_first=True,
+                names=_STATUS,
+                values={":s": each.value},
+            )
+        items.sort(key=lambda item: item["startTime"], reverse=True)
+        return [JobRecord.from_item(item) for item in items[:limit]]

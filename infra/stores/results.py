@@ -1,0 +1,27 @@
+"""Job results: inline in the job's DynamoDB item when small, in S3 under results/ when not.
+
+DynamoDB items stop at 400 KB; SJS silently dropped large results, this keeps every byte."""
+
+from infra.aws import client
+
+INLINE_LIMIT_BYTES = 300_000  # leaves room in the 400 KB item for the job's other attributes
+PREFIX = "results/"
+
+
+class ResultStore:
+    def __init__(self, bucket: str):
+        self._bucket = bucket
+        self._s3 = client("s3")
+
+    def save(self, job_id: str, result_json: str) -> tuple[str | None, str | None]:
+        """(inline JSON, None) or (None, S3 key)."""
+        if len(result_json.encode()) <= INLINE_LIMIT_BYTES:
+            return result_json, None
+        key = f"{PREFIX}{job_id}.json"
+        self._s3.put_object(
+            Bucket=self._bucket, Key=key, Body=result_json.encode(), ContentType="application/json"
+        )
+        return None, key
+
+    def load(self, key: str) -> str:
+        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read().decode()

@@ -1,0 +1,1 @@
+"""The job author's API, importable exactly as spark-jobserver's Python jobs import it."""

@@ -1,0 +1,118 @@
+"""/jobs answers that need no running host: refusals, listing, kill, results, dead contexts."""
+
+import json
+import uuid
+
+import pytest
+
+from events.messages import KillRequested, host_message
+from events.settings import ContextSettings
+from events.states import JobStatus
+from infra.aws import client
+from infra.clock import now_ms
+from infra.stores.jobs import JobRecord, JobStore
+from infra.stores.results import ResultStore
+from tests.unit.test_api_contexts import live_context
+
+WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
+
+
+@pytest.fixture
+def app_name(api, example_egg) -> str:
+    name = f"jobs-{uuid.uuid4().hex[:6]}"
+    assert api("POST", f"/binaries/{name}", example_egg).status == 201
+    return name
+
+
+def job_on(aws, context: str, status=JobStatus.STARTED, start="2026-11-21T04:00:00.000+00:00") -> JobRecord:
+    job = JobRecord(jobId=str(uuid.uuid4()), context=context, appName="app", classPath=WORDCOUNT,
+                    status=JobStatus.STARTED, startTime=start)
+    store = JobStore(aws.jobs_table)
+    store.create(job)
+    if status is not JobStatus.STARTED:
+        store.finish(job.jobId, status)
+    return store.get(job.jobId)
+
+
+def test_unknown_app_class_and_context_are_404s(api, app_name):
+    assert api("POST", f"/jobs?appName=nope&classPath={WORDCOUNT}").body == {
+        "status": "ERROR", "result": "appName nope not found"}
+    missing_class = api("POST", f"/jobs?appName={app_name}&classPath=example_jobs.word_count.Nope")
+    assert missing_class.status == 404
+    assert missing_class.body["result"] == "classPath example_jobs.word_count.Nope not found"
+    no_context = api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&context=ghost")
+    assert no_context.status == 404 and no_context.body["result"] == "context ghost not found"
+
+
+def test_malformed_config_and_missing_parameters_are_400s(api, app_name):
+    malformed = api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}", 'input.strings = ["a"')
+    assert malformed.status == 400 and malformed.body["result"].startswith("Cannot parse config")
+    assert api("POST", f"/jobs?appName={app_name}").status == 400
+    assert api("POST", "/jobs?classPath=x.Y").status == 400
+    assert api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&timeout=0").status == 400
+
+
+def test_a_jar_cannot_run_as_a_python_job(api, example_egg):
+    api("POST", "/binaries/a-jar", example_egg, {"Content-Type": "application/java-archive"})
+    answer = api("POST", f"/jobs?appName=a-jar&classPath={WORDCOUNT}")
+    assert answer.status == 400 and "Invalid job type" in answer.body["result"]
+
+
+def test_a_full_context_answers_503_and_records_nothing(api, aws, app_name):
+    context = live_context(aws, f"full-{uuid.uuid4().hex[:4]}")
+    one_slot = ContextSettings(maxJobs=1).model_dump_json()
+    client("dynamodb").update_item(
+        TableName=aws.contexts_table, Key={"name": {"S": context.name}},
+        UpdateExpression="SET settings = :s", ExpressionAttributeValues={":s": {"S": one_slot}},
+    )
+    job_on(aws, context.name)
+    answer = api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&context={context.name}")
+    assert answer.status == 503
+    assert answer.body == {"status": "NO SLOTS AVAILABLE",
+                           "result": f"Too many running jobs (1) for job context '{context.name}'"}
+    assert JobStore(aws.jobs_table).count_active(context.name) == 1
+
+
+def test_kill_marks_killed_at_once_and_tells_the_host(api, aws):
+    context = live_context(aws, f"kill-{uuid.uuid4().hex[:4]}")
+    job = job_on(aws, context.name)
+    assert api("DELETE", f"/jobs/{job.jobId}").body == {"status": "KILLED"}
+    assert api("GET", f"/jobs/{job.jobId}").body["status"] == "KILLED"
+    messages = client("sqs").receive_message(QueueUrl=context.queueUrl, WaitTimeSeconds=1)["Messages"]
+    assert host_message.validate_json(messages[0]["Body"]) == KillRequested(jobId=job.jobId)
+    again = api("DELETE", f"/jobs/{job.jobId}")
+    assert again.status == 404 and again.body["result"] == f"No running job with ID {job.jobId}"
+
+
+def test_unknown_jobs_are_404s(api):
+    for method, path in (("GET", "/jobs/x"), ("GET", "/jobs/x/config"), ("DELETE", "/jobs/x")):
+        answer = api(method, path)
+        assert answer.status == 404 and answer.body == {"status": "ERROR", "result": "No such job ID x"}
+
+
+def test_job_list_is_newest_first_and_filters_by_status(api, aws):
+    assert api("GET", "/jobs?status=BOGUS").status == 400
+    assert api("GET", "/jobs?limit=0").status == 400
+    killed = [job_on(aws, "listed", JobStatus.KILLED, f"2099-01-01T00:00:0{i}.000+00:00") for i in range(3)]
+    listed = api("GET", "/jobs?status=KILLED&limit=2").body
+    assert [job["jobId"] for job in listed] == [killed[2].jobId, killed[1].jobId]
+    assert set(listed[0]) == {"jobId", "status", "classPath", "appName", "context", "startTime", "duration"}
+
+
+def test_a_large_result_is_read_back_from_s3(api, aws):
+    job = job_on(aws, "done")
+    big = ["x" * 1000] * 500
+    inline, key = ResultStore(aws.binaries_bucket).save(job.jobId, json.dumps(big))
+    JobStore(aws.jobs_table).finish(job.jobId, JobStatus.FINISHED, result=inline, result_key=key)
+    shown = api("GET", f"/jobs/{job.jobId}").body
+    assert shown["status"] == "FINISHED" and shown["result"] == big
+    assert api("GET", f"/jobs/{job.jobId}/config").body == {}
+
+
+def test_a_job_on_a_dead_context_is_reported_as_error(api, aws):
+    context = live_context(aws, f"dead-{uuid.uuid4().hex[:4]}", heartbeat_ms=now_ms() - 60_000)
+    job = job_on(aws, context.name)
+    shown = api("GET", f"/jobs/{job.jobId}").body
+    assert shown["status"] == "ERROR"
+    assert shown["result"]["message"].startswith(f"Context ({context.name}) for this job was terminated")
+    assert shown["result"]["errorClass"] == "ContextTerminated"

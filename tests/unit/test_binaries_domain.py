@@ -1,0 +1,60 @@
+"""What an upload is: its type from Content-Type or its bytes, and the classes a package offers."""
+
+import io
+import zipfile
+
+import pytest
+
+from functions.domain.binaries import _binary_type, _open_zip, has_class, python_classes
+from infra.errors import InvalidBinary
+
+
+def zip_of(files: dict[str, str]) -> zipfile.ZipFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+
+
+@pytest.mark.parametrize(
+    ("content_type", "files", "expected"),
+    [
+        ("application/java-archive", {"a.py": ""}, "Jar"),
+        ("application/python-egg", {"a.py": ""}, "Egg"),
+        ("application/python-wheel", {"a.py": ""}, "Wheel"),
+        ("application/python-archive", {"a.py": ""}, "Egg"),
+        ("", {"a/__init__.py": ""}, "Egg"),
+        ("application/x-www-form-urlencoded", {"META-INF/MANIFEST.MF": "", "A.class": ""}, "Jar"),
+        ("application/x-www-form-urlencoded", {"pkg/__init__.py": "", "pkg-1.0.dist-info/WHEEL": ""}, "Wheel"),
+    ],
+)
+def test_binary_type_from_header_or_bytes(content_type, files, expected):
+    assert _binary_type(content_type, zip_of(files)) == expected
+
+
+def test_non_zip_bytes_are_rejected():
+    with pytest.raises(InvalidBinary, match="zip archive"):
+        _open_zip(b"this is not a zip")
+
+
+def test_unknown_declared_types_are_rejected():
+    with pytest.raises(InvalidBinary, match="Unsupported binary type text/plain"):
+        _binary_type("text/plain", zip_of({"a.py": ""}))
+
+
+def test_classes_are_indexed_without_importing():
+    archive = zip_of({
+        "jobs/__init__.py": "from jobs.count import CountJob as Exported\n",
+        "jobs/count.py": "import os\nclass CountJob:\n    class Inner: pass\nos.exit(1)\n",
+        "jobs/star.py": "from elsewhere import *\n",
+        "jobs/broken.py": "class (:\n",
+        "EGG-INFO/setup.py": "class Ignored: pass\n",
+    })
+    classes = python_classes(archive)
+    assert "jobs.count.CountJob" in classes
+    assert "jobs.Exported" in classes
+    assert "jobs.count.Inner" not in classes
+    assert not any("Ignored" in c for c in classes)
+    assert has_class(classes, "jobs.star.Anything")
+    assert not has_class(classes, "jobs.count.Missing")

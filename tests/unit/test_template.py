@@ -1,0 +1,34 @@
+"""template.yaml is the single source of truth: cfn-lint clean, and the local stack derives from it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from infra.local.template import TEMPLATE, load
+
+
+def test_template_is_cfn_lint_clean():
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), str(TEMPLATE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_local_stack_deploys_every_plain_resource_and_knows_every_function():
+    local = load()
+    resources = local.deployable["Resources"]
+    assert {"DataBucket", "JobsTable", "ContextsTable", "BinariesTable", "DeadLetterQueue", "EventBus",
+            "HostCluster", "HostTaskDefinition"} <= set(resources)
+    assert not any(spec["Type"].startswith("AWS::Serverless::") for spec in resources.values())
+    assert {f.name: f.handler for f in local.functions} == {
+        "ApiFunction": "functions.api.app.lambda_handler",
+        "ReconcilerFunction": "functions.reconciler.app.lambda_handler",
+    }
+    assert set(local.env_outputs.values()) >= {"JOBS_TABLE", "CONTEXTS_TABLE", "BINARIES_TABLE", "BINARIES_BUCKET",
+                                               "EVENT_BUS_NAME", "DEAD_LETTER_QUEUE_URL", "QUEUE_PREFIX"}
+
+
+def test_provisioned_environment_names_the_created_resources(aws):
+    assert aws.jobs_table == "sjs-unit-jobs"
+    assert aws.event_bus_name == "sjs-unit-events"
+    assert aws.queue_prefix == "sjs-unit-ctx-"
+    assert aws.dead_letter_queue_url.endswith("/sjs-unit-dlq")
