@@ -1,7 +1,7 @@
 """Runs a context's jobs, several at once, each on a worker thread under its own Spark job group.
 
-Per job: claim it (a conditional STARTED → RUNNING, so a duplicate delivery never runs twice),
-load the class, `validate`, `run_job`, store the result, publish the outcome. The three failure
+Per job: claim it (a conditional write, so a duplicate delivery never runs twice), load the class,
+`validate`, mark it RUNNING, `run_job`, store the result, publish the outcome. The three failure
 phases stay apart (load, validate, run) because the API answers them differently."""
 
 import json
@@ -26,6 +26,8 @@ from infra.stores.results import ResultStore
 from sparkjobserver.api import JobEnvironment, NamedObjects, is_problems
 
 log = logging.getLogger(__name__)
+
+KILL_PERSIST_SECONDS = 30.0
 
 
 class JobRunner:
@@ -70,8 +72,22 @@ class JobRunner:
         return True
 
     def kill(self, job_id: str) -> None:
-        """The API has marked the job KILLED; stop its Spark work."""
-        self._sc.cancelJobGroup(job_id)
+        """The API has marked the job KILLED; stop its Spark work, now and as it starts more."""
+        threading.Thread(
+            target=self._cancel_until_ended, args=(job_id,), name=f"kill-{job_id[:8]}", daemon=True
+        ).start()
+
+    def _cancel_until_ended(self, job_id: str) -> None:
+        """Spark cancels only the jobs a group has already submitted, so keep cancelling the group
+        until the job's thread is done (bounded: a job busy in plain Python cannot be interrupted)."""
+        deadline = time.monotonic() + KILL_PERSIST_SECONDS
+        while time.monotonic() < deadline:
+            self._sc.cancelJobGroup(job_id)
+            with self._idle:
+                if job_id not in self._running or self._idle.wait_for(
+                    lambda: job_id not in self._running, 0.1
+                ):
+                    return
 
     def running(self) -> set[str]:
         with self._lock:
@@ -89,7 +105,6 @@ class JobRunner:
     def _run(self, request: JobRequested) -> None:
         started = time.monotonic()
         self._sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
-        self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
         try:
             self._execute(request, started)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
@@ -118,6 +133,9 @@ class JobRunner:
             return self._fail(
                 request, FailurePhase.VALIDATE, JobError(message=message, errorClass="ValidationProblem")
             )
+        if not self._jobs.start_running(request.jobId):
+            return None  # killed while it loaded and validated
+        self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
         try:
             value = job.run_job(self._job_context, runtime, data)
         except Exception as e:

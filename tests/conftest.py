@@ -1,10 +1,46 @@
-"""Fixtures every test layer shares: the example job package, built as a user would upload it."""
+"""Fixtures every test layer shares: the example job package as a user would upload it, and (for
+unit and runner tests) moto in-process with the resources of template.yaml created by moto's
+CloudFormation, exactly as the local stack creates them."""
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
 from examples.build import build_package
+from functions.wiring import services
+from infra.aws import client
+from infra.config import Settings
+from infra.local.provision import provision
+from infra.local.template import load
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+@pytest.fixture(scope="package")
+def aws() -> Iterator[Settings]:
+    """Credentials first, then the mock, then the stack; one per test package (names are unique)."""
+    saved = dict(os.environ)
+    os.environ.update(FAKE_AWS)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    with mock_aws():
+        client.cache_clear()
+        os.environ.update(provision(load(), "sjs-unit"))
+        os.environ.update({"CONTEXT_LAUNCHER": "local", "POWERTOOLS_TRACE_DISABLED": "true"})
+        services.cache_clear()
+        yield Settings.from_env()
+    services.cache_clear()
+    client.cache_clear()
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(scope="session")

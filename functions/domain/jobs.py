@@ -1,8 +1,9 @@
 """Submitting, following, listing and killing jobs (SJS's job routes, without HTTP).
 
-The hot path is: check the binary and context (two reads), write the job (STARTED), send it to the
-context's queue, then wait on the job record: until the host claims it for an async submit (so
-load and validation failures still answer 400, as in SJS), until it ends for a sync one."""
+The hot path is: check the binary and context (reads), write the job (STARTED), send it to the
+context's queue, then wait on the job record: until it leaves STARTED for an async submit (the host
+marks it RUNNING after `validate`, so load and validation failures still answer 400, as in SJS),
+until it ends for a sync one."""
 
 import json
 import re
@@ -36,7 +37,7 @@ from infra.stores.contexts import ContextRecord
 from infra.stores.jobs import JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
 
-CLAIM_WAIT_SECONDS = 10.0  # async submit on a running context: how long to wait for the host's claim
+VALIDATION_WAIT_SECONDS = 10.0  # async submit on a running context: how long to wait for `validate`
 LIVENESS_CHECK_SECONDS = 2.0
 
 
@@ -113,8 +114,8 @@ class JobService:
             if not done:
                 raise SyncTimeout(job.jobId, submission.timeout_seconds)
         else:
-            claim_wait = self._context_start_timeout if context.transient else CLAIM_WAIT_SECONDS
-            record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, claim_wait)
+            patience = self._context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
+            record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
         _raise_if_rejected(record)
         return record
 

@@ -66,14 +66,28 @@ class JobStore:
         return JobRecord.from_item(item)
 
     def claim(self, job_id: str, host_id: str) -> bool:
-        """STARTED → RUNNING for exactly one host; False for a duplicate delivery or a killed job."""
+        """Take a STARTED job for exactly one host; False for a duplicate delivery or a killed job."""
         try:
             self._table.update(
                 {"jobId": job_id},
-                "SET #s = :running, hostId = :host",
+                "SET hostId = :host",
+                condition="#s = :started AND attribute_not_exists(hostId)",
+                names=_STATUS,
+                values={":started": JobStatus.STARTED.value, ":host": host_id},
+            )
+        except Conflict:
+            return False
+        return True
+
+    def start_running(self, job_id: str) -> bool:
+        """STARTED → RUNNING once the job has loaded and validated; False if it was killed meanwhile."""
+        try:
+            self._table.update(
+                {"jobId": job_id},
+                "SET #s = :running",
                 condition="#s = :started",
                 names=_STATUS,
-                values={**_ACTIVE, ":host": host_id},
+                values={":started": JobStatus.STARTED.value, ":running": JobStatus.RUNNING.value},
             )
         except Conflict:
             return False

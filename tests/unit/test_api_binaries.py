@@ -20,7 +20,10 @@ def test_upload_like_curl_then_list_show_and_delete(api, aws, example_egg):
     listed = api("GET", "/binaries").body
     assert listed["wc"] == {"binary-type": "Egg", "upload-time": second.body["upload-time"]}
     shown = api("GET", "/binaries/wc").body
-    assert [v["upload-time"] for v in shown["versions"]] == [second.body["upload-time"], uploaded.body["upload-time"]]
+    assert [v["upload-time"] for v in shown["versions"]] == [
+        second.body["upload-time"],
+        uploaded.body["upload-time"],
+    ]
 
     assert api("DELETE", "/binaries/wc").status == 200
     assert api("GET", "/binaries/wc").status == 404
@@ -31,7 +34,10 @@ def test_upload_like_curl_then_list_show_and_delete(api, aws, example_egg):
 def test_a_non_zip_upload_is_a_400_and_stores_nothing(api, aws):
     answer = api("POST", "/binaries/junk", b"#!/bin/sh\necho not a jar\n", FORM)
     assert answer.status == 400
-    assert answer.body == {"status": "ERROR", "result": "Binary is not a valid jar, egg or wheel (expected a zip archive)"}
+    assert answer.body == {
+        "status": "ERROR",
+        "result": "Binary is not a valid jar, egg or wheel (expected a zip archive)",
+    }
     assert objects_under(aws.binaries_bucket, "binaries/junk/") == []
     assert api("GET", "/binaries/junk").status == 404
 
@@ -44,4 +50,7 @@ def test_unsafe_names_and_unknown_types_are_refused(api, example_egg):
 
 
 def test_deleting_an_unknown_binary_is_a_404(api):
-    assert api("DELETE", "/binaries/nothing-here").body == {"status": "ERROR", "result": "appName nothing-here not found"}
+    assert api("DELETE", "/binaries/nothing-here").body == {
+        "status": "ERROR",
+        "result": "appName nothing-here not found",
+    }

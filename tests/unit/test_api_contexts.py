@@ -15,9 +15,13 @@ def queue_count(prefix: str) -> int:
 
 def live_context(aws, name: str, heartbeat_ms: int | None = None) -> ContextRecord:
     record = ContextRecord(
-        name=name, contextId=uuid.uuid4().hex, state=ContextState.RUNNING, startTime="2026-11-21T04:00:00+00:00",
+        name=name,
+        contextId=uuid.uuid4().hex,
+        state=ContextState.RUNNING,
+        startTime="2026-11-21T04:00:00+00:00",
         queueUrl=client("sqs").create_queue(QueueName=f"{aws.queue_prefix}{name}-x")["QueueUrl"],
-        settings=ContextSettings(), heartbeatAt=now_ms() if heartbeat_ms is None else heartbeat_ms,
+        settings=ContextSettings(),
+        heartbeatAt=now_ms() if heartbeat_ms is None else heartbeat_ms,
     )
     ContextStore(aws.contexts_table).create(record)
     return record

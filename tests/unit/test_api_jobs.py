@@ -25,8 +25,14 @@ def app_name(api, example_egg) -> str:
 
 
 def job_on(aws, context: str, status=JobStatus.STARTED, start="2026-11-21T04:00:00.000+00:00") -> JobRecord:
-    job = JobRecord(jobId=str(uuid.uuid4()), context=context, appName="app", classPath=WORDCOUNT,
-                    status=JobStatus.STARTED, startTime=start)
+    job = JobRecord(
+        jobId=str(uuid.uuid4()),
+        context=context,
+        appName="app",
+        classPath=WORDCOUNT,
+        status=JobStatus.STARTED,
+        startTime=start,
+    )
     store = JobStore(aws.jobs_table)
     store.create(job)
     if status is not JobStatus.STARTED:
@@ -36,7 +42,9 @@ def job_on(aws, context: str, status=JobStatus.STARTED, start="2026-11-21T04:00:
 
 def test_unknown_app_class_and_context_are_404s(api, app_name):
     assert api("POST", f"/jobs?appName=nope&classPath={WORDCOUNT}").body == {
-        "status": "ERROR", "result": "appName nope not found"}
+        "status": "ERROR",
+        "result": "appName nope not found",
+    }
     missing_class = api("POST", f"/jobs?appName={app_name}&classPath=example_jobs.word_count.Nope")
     assert missing_class.status == 404
     assert missing_class.body["result"] == "classPath example_jobs.word_count.Nope not found"
@@ -62,14 +70,18 @@ def test_a_full_context_answers_503_and_records_nothing(api, aws, app_name):
     context = live_context(aws, f"full-{uuid.uuid4().hex[:4]}")
     one_slot = ContextSettings(maxJobs=1).model_dump_json()
     client("dynamodb").update_item(
-        TableName=aws.contexts_table, Key={"name": {"S": context.name}},
-        UpdateExpression="SET settings = :s", ExpressionAttributeValues={":s": {"S": one_slot}},
+        TableName=aws.contexts_table,
+        Key={"name": {"S": context.name}},
+        UpdateExpression="SET settings = :s",
+        ExpressionAttributeValues={":s": {"S": one_slot}},
     )
     job_on(aws, context.name)
     answer = api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&context={context.name}")
     assert answer.status == 503
-    assert answer.body == {"status": "NO SLOTS AVAILABLE",
-                           "result": f"Too many running jobs (1) for job context '{context.name}'"}
+    assert answer.body == {
+        "status": "NO SLOTS AVAILABLE",
+        "result": f"Too many running jobs (1) for job context '{context.name}'",
+    }
     assert JobStore(aws.jobs_table).count_active(context.name) == 1
 
 

@@ -26,7 +26,11 @@ def zip_of(files: dict[str, str]) -> zipfile.ZipFile:
         ("application/python-archive", {"a.py": ""}, "Egg"),
         ("", {"a/__init__.py": ""}, "Egg"),
         ("application/x-www-form-urlencoded", {"META-INF/MANIFEST.MF": "", "A.class": ""}, "Jar"),
-        ("application/x-www-form-urlencoded", {"pkg/__init__.py": "", "pkg-1.0.dist-info/WHEEL": ""}, "Wheel"),
+        (
+            "application/x-www-form-urlencoded",
+            {"pkg/__init__.py": "", "pkg-1.0.dist-info/WHEEL": ""},
+            "Wheel",
+        ),
     ],
 )
 def test_binary_type_from_header_or_bytes(content_type, files, expected):
@@ -44,13 +48,15 @@ def test_unknown_declared_types_are_rejected():
 
 
 def test_classes_are_indexed_without_importing():
-    archive = zip_of({
-        "jobs/__init__.py": "from jobs.count import CountJob as Exported\n",
-        "jobs/count.py": "import os\nclass CountJob:\n    class Inner: pass\nos.exit(1)\n",
-        "jobs/star.py": "from elsewhere import *\n",
-        "jobs/broken.py": "class (:\n",
-        "EGG-INFO/setup.py": "class Ignored: pass\n",
-    })
+    archive = zip_of(
+        {
+            "jobs/__init__.py": "from jobs.count import CountJob as Exported\n",
+            "jobs/count.py": "import os\nclass CountJob:\n    class Inner: pass\nos.exit(1)\n",
+            "jobs/star.py": "from elsewhere import *\n",
+            "jobs/broken.py": "class (:\n",
+            "EGG-INFO/setup.py": "class Ignored: pass\n",
+        }
+    )
     classes = python_classes(archive)
     assert "jobs.count.CountJob" in classes
     assert "jobs.Exported" in classes

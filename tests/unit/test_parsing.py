@@ -20,7 +20,10 @@ def test_malformed_config_is_reported_with_the_parser_message():
 
 
 def test_flatten_joins_nested_keys_with_dots():
-    assert flatten({"spark": {"executor": {"memory": "1g"}}, "a": 1}) == {"spark.executor.memory": "1g", "a": 1}
+    assert flatten({"spark": {"executor": {"memory": "1g"}}, "a": 1}) == {
+        "spark.executor.memory": "1g",
+        "a": 1,
+    }
 
 
 def test_context_settings_merge_query_and_body_like_sjs():

@@ -8,7 +8,6 @@ from events.sample_events import load_event, names
 from functions.api.app import lambda_handler
 from infra.local.http_adapter import LocalLambdaContext
 
-
 NEEDS_A_HOST = {"api_create_context"}  # starts a context host; tests/integration replays it on the real stack
 
 

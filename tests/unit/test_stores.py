@@ -16,8 +16,13 @@ from infra.stores.results import INLINE_LIMIT_BYTES, ResultStore
 
 def new_job(context: str = "ctx", start: str = "2026-11-21T04:00:00.000+00:00", **fields) -> JobRecord:
     return JobRecord(
-        jobId=str(uuid.uuid4()), context=context, appName="app", classPath="m.C",
-        status=JobStatus.STARTED, startTime=start, **fields,
+        jobId=str(uuid.uuid4()),
+        context=context,
+        appName="app",
+        classPath="m.C",
+        status=JobStatus.STARTED,
+        startTime=start,
+        **fields,
     )
 
 
@@ -105,19 +110,31 @@ def test_an_ended_incarnation_cannot_beat_or_come_back(aws):
 
 def test_a_binary_whose_record_fails_leaves_no_object(aws):
     store = BinaryStore(aws.binaries_table, aws.binaries_bucket)
-    record = BinaryRecord(appName="twice", uploadTime="2026-11-21T04:00:00.000+00:00", binaryType="Egg",
-                          key="binaries/twice/a.egg", digest="d", size=1)
+    record = BinaryRecord(
+        appName="twice",
+        uploadTime="2026-11-21T04:00:00.000+00:00",
+        binaryType="Egg",
+        key="binaries/twice/a.egg",
+        digest="d",
+        size=1,
+    )
     store.add(record, b"1")
     clash = record.model_copy(update={"key": "binaries/twice/b.egg"})
     with pytest.raises(Conflict):
         store.add(clash, b"2")
-    keys = [o["Key"] for o in client("s3").list_objects_v2(Bucket=aws.binaries_bucket, Prefix="binaries/twice/")
-            .get("Contents", [])]
+    keys = [
+        o["Key"]
+        for o in client("s3")
+        .list_objects_v2(Bucket=aws.binaries_bucket, Prefix="binaries/twice/")
+        .get("Contents", [])
+    ]
     assert keys == ["binaries/twice/a.egg"]
     store.delete("twice")
     with pytest.raises(NoSuchBinary):
         store.latest("twice")
-    assert "Contents" not in client("s3").list_objects_v2(Bucket=aws.binaries_bucket, Prefix="binaries/twice/")
+    assert "Contents" not in client("s3").list_objects_v2(
+        Bucket=aws.binaries_bucket, Prefix="binaries/twice/"
+    )
 
 
 def test_large_results_go_to_s3_and_come_back_whole(aws):

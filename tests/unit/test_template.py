@@ -16,15 +16,30 @@ def test_template_is_cfn_lint_clean():
 def test_local_stack_deploys_every_plain_resource_and_knows_every_function():
     local = load()
     resources = local.deployable["Resources"]
-    assert {"DataBucket", "JobsTable", "ContextsTable", "BinariesTable", "DeadLetterQueue", "EventBus",
-            "HostCluster", "HostTaskDefinition"} <= set(resources)
+    assert {
+        "DataBucket",
+        "JobsTable",
+        "ContextsTable",
+        "BinariesTable",
+        "DeadLetterQueue",
+        "EventBus",
+        "HostCluster",
+        "HostTaskDefinition",
+    } <= set(resources)
     assert not any(spec["Type"].startswith("AWS::Serverless::") for spec in resources.values())
     assert {f.name: f.handler for f in local.functions} == {
         "ApiFunction": "functions.api.app.lambda_handler",
         "ReconcilerFunction": "functions.reconciler.app.lambda_handler",
     }
-    assert set(local.env_outputs.values()) >= {"JOBS_TABLE", "CONTEXTS_TABLE", "BINARIES_TABLE", "BINARIES_BUCKET",
-                                               "EVENT_BUS_NAME", "DEAD_LETTER_QUEUE_URL", "QUEUE_PREFIX"}
+    assert set(local.env_outputs.values()) >= {
+        "JOBS_TABLE",
+        "CONTEXTS_TABLE",
+        "BINARIES_TABLE",
+        "BINARIES_BUCKET",
+        "EVENT_BUS_NAME",
+        "DEAD_LETTER_QUEUE_URL",
+        "QUEUE_PREFIX",
+    }
 
 
 def test_provisioned_environment_names_the_created_resources(aws):

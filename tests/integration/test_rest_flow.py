@@ -1,0 +1,123 @@
+"""The README's curl session and the rest of SJS's REST contract, over HTTP on the real stack."""
+
+import time
+
+from tests.integration.conftest import unique
+
+WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
+WORDS = 'input.strings = ["a", "b", "a", "c"]'
+
+
+def test_seed_session_upload_context_sync_async_and_list(stack, app, context):
+    assert app in stack.call("GET", "/binaries").json()
+    assert context in stack.call("GET", "/contexts").json()
+    details = stack.call("GET", f"/contexts/{context}").json()
+    assert details["state"] == "RUNNING" and details["sparkUiUrl"].startswith("http")
+
+    sync = stack.submit(app, WORDCOUNT, WORDS, context=context, sync="true")
+    assert sync.status_code == 200
+    assert sync.json()["result"] == {"a": 2, "b": 1, "c": 1}
+
+    started = stack.submit(app, WORDCOUNT, WORDS, context=context)
+    assert started.status_code == 202
+    job_id = started.json()["jobId"]
+    assert started.json()["status"] in ("STARTED", "RUNNING", "FINISHED")
+    finished = stack.wait_job(job_id, lambda j: j["status"] == "FINISHED")
+    assert finished["result"] == {"a": 2, "b": 1, "c": 1}
+    assert finished["duration"].endswith(" secs")
+
+    listed = stack.call("GET", "/jobs?limit=2").json()
+    assert [job["jobId"] for job in listed] == [job_id, sync.json()["jobId"]]
+    assert stack.call("GET", f"/jobs/{job_id}/config").json() == {"input": {"strings": ["a", "b", "a", "c"]}}
+
+
+def test_a_failing_job_reports_message_class_and_stack(stack, app, context):
+    sync = stack.submit(app, "example_jobs.lifecycle.FailingJob", 'message = "bad data"', context=context, sync="true")
+    assert sync.status_code == 200 and sync.json()["status"] == "ERROR"
+    error = sync.json()["result"]
+    assert error["message"] == "bad data" and error["errorClass"] == "ValueError"
+    assert any("raise ValueError" in line for line in error["stack"])
+
+    job_id = stack.submit(app, "example_jobs.lifecycle.FailingJob", context=context).json()["jobId"]
+    failed = stack.wait_job(job_id, lambda j: j["status"] == "ERROR")
+    assert failed["result"]["errorClass"] == "ValueError"
+
+
+def test_validation_problems_are_400_validation_failed(stack, app, context):
+    for params in ({"sync": "true"}, {}):
+        answer = stack.submit(app, WORDCOUNT, "", context=context, **params)
+        assert answer.status_code == 400
+        assert answer.json()["status"] == "VALIDATION FAILED"
+        assert answer.json()["result"]["message"] == "config input.strings not found"
+
+
+def test_a_result_larger_than_400_kb_comes_back_whole(stack, app, context):
+    answer = stack.submit(app, "example_jobs.dataframes.BigResultJob", "rows = 600, width = 1000",
+                          context=context, sync="true")
+    result = answer.json()["result"]
+    assert len(answer.content) > 600_000
+    assert result == [{"s": "x" * 1000}] * 600
+    assert stack.call("GET", f"/jobs/{answer.json()['jobId']}").json()["result"] == result
+
+
+def test_kill_ends_a_running_job_at_once(stack, app, context):
+    job_id = stack.submit(app, "example_jobs.lifecycle.SlowJob", "seconds = 60", context=context).json()["jobId"]
+    stack.wait_job(job_id, lambda j: j["status"] == "RUNNING")
+    asked = time.monotonic()
+    assert stack.call("DELETE", f"/jobs/{job_id}").json() == {"status": "KILLED"}
+    assert stack.call("GET", f"/jobs/{job_id}").json()["status"] == "KILLED"
+    assert time.monotonic() - asked < 2
+    # the host cancelled the Spark work: the context takes the next job straight away
+    quick = stack.submit(app, WORDCOUNT, WORDS, context=context, sync="true", timeout=20)
+    assert quick.json()["result"] == {"a": 2, "b": 1, "c": 1}
+
+
+def test_slots_and_context_factory(stack, app):
+    name = unique("slots")
+    stack.create_context(
+        name, "context-factory=spark.jobserver.python.PythonSparkContextFactory",
+        "spark.jobserver.max-jobs-per-context = 1",
+    )
+    slow = stack.submit(app, "example_jobs.lifecycle.SlowJob", "seconds = 60", context=name).json()["jobId"]
+    refused = stack.submit(app, WORDCOUNT, WORDS, context=name)
+    assert refused.status_code == 503
+    assert refused.json() == {"status": "NO SLOTS AVAILABLE", "result": f"Too many running jobs (1) for job context '{name}'"}
+    stack.call("DELETE", f"/jobs/{slow}")
+    typed = stack.submit(app, "example_jobs.lifecycle.ContextTypeJob", context=name, sync="true")
+    assert typed.status_code == 200, typed.text
+    assert typed.json()["result"]["context"] == "SparkContext", typed.text
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+
+def test_an_ad_hoc_job_runs_in_a_transient_context_that_goes_away(stack, app):
+    answer = stack.submit(app, WORDCOUNT, WORDS, sync="true", timeout=120)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["result"] == {"a": 2, "b": 1, "c": 1}
+    transient = answer.json()["context"]
+    assert transient.startswith("adhoc-")
+    details = stack.call("GET", f"/contexts/{transient}").json()
+    stack.host_groups.add(int(details["host"].removeprefix("local:")))
+    from functions.domain.waiting import wait_until
+
+    ended, ok = wait_until(lambda: stack.call("GET", f"/contexts/{transient}").json(),
+                           lambda c: c["state"] == "FINISHED", 30)
+    assert ok, ended
+    assert transient not in stack.call("GET", "/contexts").json()
+
+
+def test_a_new_binary_version_is_used_without_restarting_the_context(stack, context, package_with):
+    name = unique("versioned")
+
+    def upload(tag: str) -> None:
+        source = (
+            "from sparkjobserver.api import SparkJob\n\n\nclass Tagged(SparkJob):\n"
+            "    def validate(self, context, runtime, config):\n        return None\n\n"
+            f"    def run_job(self, context, runtime, data):\n        return {tag!r}\n"
+        )
+        egg = package_with({"example_jobs/tagged.py": source})
+        assert stack.call("POST", f"/binaries/{name}", data=egg).status_code == 201
+
+    upload("first")
+    assert stack.submit(name, "example_jobs.tagged.Tagged", context=context, sync="true").json()["result"] == "first"
+    upload("second")
+    assert stack.submit(name, "example_jobs.tagged.Tagged", context=context, sync="true").json()["result"] == "second"

@@ -1,0 +1,112 @@
+"""A host's job runner on a real SparkSession: results, the three failure phases, kill, large
+results, duplicate deliveries, binary versions side by side, context flavours, named objects."""
+
+import json
+import time
+
+from context_host.session import job_context
+from events.lifecycle import JobFailed, JobFinished, JobStarted
+from events.settings import ContextFlavour
+from events.states import FailurePhase, JobStatus
+from functions.domain.waiting import wait_until
+from infra.stores.results import INLINE_LIMIT_BYTES
+from tests.runner.conftest import RunnerHarness
+
+WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
+
+
+def test_word_count_finishes_with_its_counts_and_events(harness, examples):
+    record = harness.run(examples, WORDCOUNT, {"input": {"strings": ["a", "b", "a"]}})
+    assert record.status is JobStatus.FINISHED
+    assert json.loads(record.result) == {"a": 2, "b": 1}
+    kinds = [type(e) for e in harness.events if getattr(e, "jobId", None) == record.jobId]
+    assert kinds == [JobStarted, JobFinished]
+
+
+def test_validation_problems_fail_in_the_validate_phase(harness, examples):
+    record = harness.run(examples, WORDCOUNT, {})
+    assert record.status is JobStatus.ERROR and record.phase is FailurePhase.VALIDATE
+    assert record.error.message == "config input.strings not found"
+
+
+def test_a_raising_validate_and_run_job_report_the_exception(harness, examples):
+    validate = harness.run(examples, "example_jobs.lifecycle.FailingValidationJob")
+    assert (validate.phase, validate.error.errorClass) == (FailurePhase.VALIDATE, "RuntimeError")
+    run = harness.run(examples, "example_jobs.lifecycle.FailingJob", {"message": "boom"})
+    assert (run.status, run.phase) == (JobStatus.ERROR, FailurePhase.RUN)
+    assert (run.error.message, run.error.errorClass) == ("boom", "ValueError")
+    assert any("raise ValueError(data)" in line for line in run.error.stack)
+    failed = [e for e in harness.events if isinstance(e, JobFailed) and e.jobId == run.jobId]
+    assert failed[0].message == "boom"
+
+
+def test_a_class_missing_from_the_binary_fails_in_the_load_phase(harness, examples):
+    record = harness.run(examples, "example_jobs.word_count.NoSuchJob")
+    assert record.phase is FailurePhase.LOAD and "not found in the binary" in record.error.message
+
+
+def test_a_duplicate_delivery_runs_once(harness, examples):
+    request = harness.request(examples, WORDCOUNT, {"input": {"strings": ["x"]}})
+    assert harness.runner.submit(request)
+    assert not harness.runner.submit(request)
+    assert harness.wait_ended(request.jobId).status is JobStatus.FINISHED
+
+
+def test_kill_cancels_the_spark_work_within_two_seconds(harness, examples, spark):
+    request = harness.request(examples, "example_jobs.lifecycle.SlowJob", {"seconds": 60})
+    harness.runner.submit(request)
+    tracker = spark.sparkContext.statusTracker()
+    _, started = wait_until(lambda: tracker.getJobIdsForGroup(request.jobId), bool, 30)
+    assert started
+    killed_at = time.monotonic()
+    assert harness.jobs.finish(request.jobId, JobStatus.KILLED)  # what DELETE /jobs/{id} does
+    harness.runner.kill(request.jobId)
+    assert harness.runner.wait_idle(2.0), "the job's thread was still running 2 s after the kill"
+    assert time.monotonic() - killed_at < 2.0
+    assert harness.jobs.get(request.jobId).status is JobStatus.KILLED
+
+
+def test_a_result_larger_than_an_item_is_kept_whole_in_s3(harness, examples):
+    record = harness.run(examples, "example_jobs.dataframes.BigResultJob", {"rows": 500, "width": 1000})
+    assert record.result is None and record.resultKey == f"results/{record.jobId}.json"
+    stored = harness.results.load(record.resultKey)
+    assert len(stored) > INLINE_LIMIT_BYTES
+    assert json.loads(stored) == [{"s": "x" * 1000}] * 500
+
+
+def test_two_versions_of_a_binary_never_share_modules(harness, package_with):
+    def version(tag: str):
+        source = (
+            "from sparkjobserver.api import SparkJob\nfrom example_jobs.helper import TAG\n\n\n"
+            "class WordCountSparkJob(SparkJob):\n    def validate(self, c, r, config):\n        return None\n\n"
+            "    def run_job(self, c, r, data):\n        return TAG\n"
+        )
+        return harness.upload(
+            package_with({"example_jobs/word_count.py": source, "example_jobs/helper.py": f"TAG = {tag!r}\n"})
+        )
+
+    first, second = version("v1"), version("v2")
+    results = [json.loads(harness.run(binary, WORDCOUNT).result) for binary in (first, second, first)]
+    assert results == ["v1", "v2", "v1"]
+
+
+def test_context_flavours_hand_jobs_what_the_factory_asked_for(aws, spark, tmp_path, examples):
+    for flavour, expected in [
+        (ContextFlavour.SPARK_CONTEXT, "SparkContext"),
+        (ContextFlavour.SQL_CONTEXT, "SQLContext"),
+        (ContextFlavour.SESSION, "SparkSession"),
+    ]:
+        harness = RunnerHarness(aws, spark, tmp_path / flavour, job_context(spark, flavour))
+        record = harness.run(examples, "example_jobs.lifecycle.ContextTypeJob")
+        assert json.loads(record.result)["context"] == expected
+
+
+def test_named_objects_outlive_the_job_that_made_them(harness, examples):
+    first = json.loads(
+        harness.run(examples, "example_jobs.lifecycle.CachedTotalJob", {"name": "nums"}).result
+    )
+    second = json.loads(
+        harness.run(examples, "example_jobs.lifecycle.CachedTotalJob", {"name": "nums"}).result
+    )
+    assert first == {"reused": False, "total": 499500}
+    assert second == {"reused": True, "total": 499500}
