@@ -2,10 +2,11 @@
 
 import time
 
-from tests.integration.conftest import unique
+from functions.domain.waiting import wait_until
+from tests.integration.conftest import FAILING, WORDCOUNT, unique
 
-WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
 WORDS = 'input.strings = ["a", "b", "a", "c"]'
+COUNTS = {"a": 2, "b": 1, "c": 1}
 
 
 def test_seed_session_upload_context_sync_async_and_list(stack, app, context):
@@ -16,14 +17,14 @@ def test_seed_session_upload_context_sync_async_and_list(stack, app, context):
 
     sync = stack.submit(app, WORDCOUNT, WORDS, context=context, sync="true")
     assert sync.status_code == 200
-    assert sync.json()["result"] == {"a": 2, "b": 1, "c": 1}
+    assert sync.json()["result"] == COUNTS
 
     started = stack.submit(app, WORDCOUNT, WORDS, context=context)
     assert started.status_code == 202
     job_id = started.json()["jobId"]
-    assert started.json()["status"] in ("STARTED", "RUNNING", "FINISHED")
+    assert started.json()["status"] in ("RUNNING", "FINISHED")
     finished = stack.wait_job(job_id, lambda j: j["status"] == "FINISHED")
-    assert finished["result"] == {"a": 2, "b": 1, "c": 1}
+    assert finished["result"] == COUNTS
     assert finished["duration"].endswith(" secs")
 
     listed = stack.call("GET", "/jobs?limit=2").json()
@@ -32,13 +33,13 @@ def test_seed_session_upload_context_sync_async_and_list(stack, app, context):
 
 
 def test_a_failing_job_reports_message_class_and_stack(stack, app, context):
-    sync = stack.submit(app, "example_jobs.lifecycle.FailingJob", 'message = "bad data"', context=context, sync="true")
+    sync = stack.submit(app, FAILING, 'message = "bad data"', context=context, sync="true")
     assert sync.status_code == 200 and sync.json()["status"] == "ERROR"
     error = sync.json()["result"]
     assert error["message"] == "bad data" and error["errorClass"] == "ValueError"
     assert any("raise ValueError" in line for line in error["stack"])
 
-    job_id = stack.submit(app, "example_jobs.lifecycle.FailingJob", context=context).json()["jobId"]
+    job_id = stack.submit(app, FAILING, context=context).json()["jobId"]
     failed = stack.wait_job(job_id, lambda j: j["status"] == "ERROR")
     assert failed["result"]["errorClass"] == "ValueError"
 
@@ -52,8 +53,8 @@ def test_validation_problems_are_400_validation_failed(stack, app, context):
 
 
 def test_a_result_larger_than_400_kb_comes_back_whole(stack, app, context):
-    answer = stack.submit(app, "example_jobs.dataframes.BigResultJob", "rows = 600, width = 1000",
-                          context=context, sync="true")
+    big = "example_jobs.dataframes.BigResultJob"
+    answer = stack.submit(app, big, "rows = 600, width = 1000", context=context, sync="true")
     result = answer.json()["result"]
     assert len(answer.content) > 600_000
     assert result == [{"s": "x" * 1000}] * 600
@@ -61,27 +62,30 @@ def test_a_result_larger_than_400_kb_comes_back_whole(stack, app, context):
 
 
 def test_kill_ends_a_running_job_at_once(stack, app, context):
-    job_id = stack.submit(app, "example_jobs.lifecycle.SlowJob", "seconds = 60", context=context).json()["jobId"]
-    stack.wait_job(job_id, lambda j: j["status"] == "RUNNING")
+    job_id = stack.start_slow_job(app, context)
     asked = time.monotonic()
     assert stack.call("DELETE", f"/jobs/{job_id}").json() == {"status": "KILLED"}
     assert stack.call("GET", f"/jobs/{job_id}").json()["status"] == "KILLED"
     assert time.monotonic() - asked < 2
     # the host cancelled the Spark work: the context takes the next job straight away
     quick = stack.submit(app, WORDCOUNT, WORDS, context=context, sync="true", timeout=20)
-    assert quick.json()["result"] == {"a": 2, "b": 1, "c": 1}
+    assert quick.json()["result"] == COUNTS
 
 
 def test_slots_and_context_factory(stack, app):
     name = unique("slots")
     stack.create_context(
-        name, "context-factory=spark.jobserver.python.PythonSparkContextFactory",
+        name,
+        "context-factory=spark.jobserver.python.PythonSparkContextFactory",
         "spark.jobserver.max-jobs-per-context = 1",
     )
-    slow = stack.submit(app, "example_jobs.lifecycle.SlowJob", "seconds = 60", context=name).json()["jobId"]
+    slow = stack.start_slow_job(app, name)
     refused = stack.submit(app, WORDCOUNT, WORDS, context=name)
     assert refused.status_code == 503
-    assert refused.json() == {"status": "NO SLOTS AVAILABLE", "result": f"Too many running jobs (1) for job context '{name}'"}
+    assert refused.json() == {
+        "status": "NO SLOTS AVAILABLE",
+        "result": f"Too many running jobs (1) for job context '{name}'",
+    }
     stack.call("DELETE", f"/jobs/{slow}")
     typed = stack.submit(app, "example_jobs.lifecycle.ContextTypeJob", context=name, sync="true")
     assert typed.status_code == 200, typed.text
@@ -92,15 +96,13 @@ def test_slots_and_context_factory(stack, app):
 def test_an_ad_hoc_job_runs_in_a_transient_context_that_goes_away(stack, app):
     answer = stack.submit(app, WORDCOUNT, WORDS, sync="true", timeout=120)
     assert answer.status_code == 200, answer.text
-    assert answer.json()["result"] == {"a": 2, "b": 1, "c": 1}
+    assert answer.json()["result"] == COUNTS
     transient = answer.json()["context"]
     assert transient.startswith("adhoc-")
-    details = stack.call("GET", f"/contexts/{transient}").json()
-    stack.host_groups.add(int(details["host"].removeprefix("local:")))
-    from functions.domain.waiting import wait_until
-
-    ended, ok = wait_until(lambda: stack.call("GET", f"/contexts/{transient}").json(),
-                           lambda c: c["state"] == "FINISHED", 30)
+    stack.host_group(transient)
+    ended, ok = wait_until(
+        lambda: stack.call("GET", f"/contexts/{transient}").json(), lambda c: c["state"] == "FINISHED", 30
+    )
     assert ok, ended
     assert transient not in stack.call("GET", "/contexts").json()
 
@@ -117,7 +119,10 @@ def test_a_new_binary_version_is_used_without_restarting_the_context(stack, cont
         egg = package_with({"example_jobs/tagged.py": source})
         assert stack.call("POST", f"/binaries/{name}", data=egg).status_code == 201
 
+    def run() -> str:
+        return stack.submit(name, "example_jobs.tagged.Tagged", context=context, sync="true").json()["result"]
+
     upload("first")
-    assert stack.submit(name, "example_jobs.tagged.Tagged", context=context, sync="true").json()["result"] == "first"
+    assert run() == "first"
     upload("second")
-    assert stack.submit(name, "example_jobs.tagged.Tagged", context=context, sync="true").json()["result"] == "second"
+    assert run() == "second"

@@ -3,7 +3,7 @@
 import collections
 import collections.abc
 
-from tests.integration.conftest import unique
+from tests.integration.conftest import WORDCOUNT, unique
 
 collections.MutableMapping = collections.abc.MutableMapping  # the client predates Python 3.10
 
@@ -16,9 +16,8 @@ def test_python_sjsclient_session(stack, example_egg):
     app = server.apps.create(unique("client"), example_egg, AppType.PYTHON)
     assert app.name in [a.name for a in server.apps.list()]
     context = server.contexts.create(unique("client"), {"num-cpu-cores": 1})
-    stack.host_groups.add(int(stack.call("GET", f"/contexts/{context.name}").json()["host"].removeprefix("local:")))
-    job = server.jobs.create(app, "example_jobs.word_count.WordCountSparkJob", conf='input.strings = ["x", "y", "x"]',
-                             ctx=context, sync=True)
+    stack.host_group(context.name)
+    job = server.jobs.create(app, WORDCOUNT, conf='input.strings = ["x", "y", "x"]', ctx=context, sync=True)
     assert job.result == {"x": 2, "y": 1}
     fetched = server.jobs.get(job.jobId)
     assert fetched.status == "FINISHED" and fetched.result == {"x": 2, "y": 1}

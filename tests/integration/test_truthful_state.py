@@ -9,9 +9,11 @@ from tests.integration.conftest import unique
 def test_deleting_a_context_ends_its_running_jobs(stack, app):
     name = unique("doomed")
     stack.create_context(name)
-    job_id = stack.submit(app, "example_jobs.lifecycle.SlowJob", "seconds = 60", context=name).json()["jobId"]
-    stack.wait_job(job_id, lambda j: j["status"] == "RUNNING")
-    assert stack.call("DELETE", f"/contexts/{name}").json() == {"status": "SUCCESS", "result": "Context stopped"}
+    job_id = stack.start_slow_job(app, name)
+    assert stack.call("DELETE", f"/contexts/{name}").json() == {
+        "status": "SUCCESS",
+        "result": "Context stopped",
+    }
     assert name not in stack.call("GET", "/contexts").json()
     assert stack.call("GET", f"/contexts/{name}").json()["state"] == "FINISHED"
     job = stack.call("GET", f"/jobs/{job_id}").json()
@@ -23,8 +25,7 @@ def test_deleting_a_context_ends_its_running_jobs(stack, app):
 def test_a_killed_host_is_noticed_within_30_seconds(stack, app):
     name = unique("victim")
     host = stack.create_context(name)["host"]
-    job_id = stack.submit(app, "example_jobs.lifecycle.SlowJob", "seconds = 120", context=name).json()["jobId"]
-    stack.wait_job(job_id, lambda j: j["status"] == "RUNNING")
+    job_id = stack.start_slow_job(app, name, seconds=120)
     os.kill(int(host.removeprefix("local:")), signal.SIGKILL)
     failed = stack.wait_job(job_id, lambda j: j["status"] == "ERROR", timeout=30)
     assert "stopped responding" in failed["result"]["message"]
@@ -38,6 +39,9 @@ def test_bad_input_over_http_gets_sjs_errors(stack, app):
     assert stack.call("POST", "/contexts/9lives").status_code == 400
     assert stack.call("POST", "/contexts/shared").status_code in (400, 200)  # 400 when the shared one exists
     assert stack.call("GET", "/jobs/nope").json() == {"status": "ERROR", "result": "No such job ID nope"}
-    malformed = stack.call("POST", f"/jobs?appName={app}&classPath=example_jobs.word_count.WordCountSparkJob",
-                           data='input.strings = ["a"')
+    malformed = stack.call(
+        "POST",
+        f"/jobs?appName={app}&classPath=example_jobs.word_count.WordCountSparkJob",
+        data='input.strings = ["a"',
+    )
     assert malformed.status_code == 400 and malformed.json()["result"].startswith("Cannot parse config")

@@ -78,7 +78,8 @@ def test_two_versions_of_a_binary_never_share_modules(harness, package_with):
     def version(tag: str):
         source = (
             "from sparkjobserver.api import SparkJob\nfrom example_jobs.helper import TAG\n\n\n"
-            "class WordCountSparkJob(SparkJob):\n    def validate(self, c, r, config):\n        return None\n\n"
+            "class WordCountSparkJob(SparkJob):\n"
+            "    def validate(self, c, r, config):\n        return None\n\n"
             "    def run_job(self, c, r, data):\n        return TAG\n"
         )
         return harness.upload(
