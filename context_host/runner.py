@@ -1,7 +1,9 @@
 """Runs a context's jobs, several at once, each on a worker thread under its own Spark job group.
 
-Per job: claim it (a conditional write, so a duplicate delivery never runs twice), load the class,
-`validate`, mark it RUNNING, `run_job`, store the result, publish the outcome. The three failure
+Per job: load the class, `validate`, claim it (one conditional STARTED → RUNNING write, so a
+duplicate delivery or a job killed meanwhile never runs), `run_job`, store the result, publish the
+outcome. Claiming after `validate` lets an async submit wait for RUNNING and still answer load and
+validation failures with 400, at the cost of one write per job. The three failure
 phases stay apart (load, validate, run) because the API answers them differently."""
 
 import json
@@ -62,11 +64,10 @@ class JobRunner:
         self._idle = threading.Condition(self._lock)
 
     def submit(self, request: JobRequested) -> bool:
-        """Claim and start a job; False when another delivery or a kill got there first."""
-        if not self._jobs.claim(request.jobId, self._host_id):
-            log.info("job %s already claimed or ended; dropping this delivery", request.jobId)
-            return False
+        """Start a job on a worker thread; False for a second delivery of a job this host has."""
         with self._lock:
+            if request.jobId in self._running:
+                return False
             self._running.add(request.jobId)
         self._pool.submit(self._run, request)
         return True
@@ -133,8 +134,9 @@ class JobRunner:
             return self._fail(
                 request, FailurePhase.VALIDATE, JobError(message=message, errorClass="ValidationProblem")
             )
-        if not self._jobs.start_running(request.jobId):
-            return None  # killed while it loaded and validated
+        if not self._jobs.claim(request.jobId, self._host_id):
+            log.info("job %s was claimed elsewhere or ended; not running it", request.jobId)
+            return None
         self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
         try:
             value = job.run_job(self._job_context, runtime, data)

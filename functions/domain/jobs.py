@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ from infra.stores.contexts import ContextRecord
 from infra.stores.jobs import JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
 
+_READS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="reads")
 VALIDATION_WAIT_SECONDS = 10.0  # async submit on a running context: how long to wait for `validate`
 LIVENESS_CHECK_SECONDS = 2.0
 
@@ -73,7 +75,12 @@ class JobService:
         self._context_start_timeout = context_start_timeout
 
     def submit(self, submission: JobSubmission) -> JobRecord:
-        binary = self._binaries.latest(submission.app_name)
+        # The reads the checks need are independent: make them at once (SJS's order of errors stays).
+        binary_read = _READS.submit(self._binaries.latest, submission.app_name)
+        if submission.context is not None:
+            context_read = _READS.submit(self._contexts.usable, submission.context)
+            active_read = _READS.submit(self._jobs.count_active, submission.context)
+        binary = binary_read.result()
         if binary.binaryType == JAR:
             raise UnsupportedJobType(
                 f"Invalid job type for this context: {submission.app_name} is a jar; this job server "
@@ -81,7 +88,13 @@ class JobService:
             )
         if not has_class(binary.classes, submission.class_path):
             raise NoSuchClass(submission.class_path)
-        context = self._target_context(submission)
+        if submission.context is None:
+            context = self._transient_context(submission.class_path)
+        else:
+            context = context_read.result()
+            limit = context.settings.maxJobs or self._default_max_jobs
+            if active_read.result() >= limit:
+                raise NoSlotsAvailable(limit, context.name)
         job = JobRecord(
             jobId=str(uuid.uuid4()),
             context=context.name,
@@ -158,19 +171,11 @@ class JobService:
         )
         return killed
 
-    def _target_context(self, submission: JobSubmission) -> ContextRecord:
-        if submission.context is None:
-            return self._contexts.create(
-                _adhoc_name(submission.class_path),
-                ContextSettings(maxJobs=1),
-                transient=True,
-                wait=False,
-            )
-        context = self._contexts.usable(submission.context)
-        limit = context.settings.maxJobs or self._default_max_jobs
-        if self._jobs.count_active(context.name) >= limit:
-            raise NoSlotsAvailable(limit, context.name)
-        return context
+    def _transient_context(self, class_path: str) -> ContextRecord:
+        """SJS's ad-hoc context: started for one job, gone when it ends."""
+        return self._contexts.create(
+            _adhoc_name(class_path), ContextSettings(maxJobs=1), transient=True, wait=False
+        )
 
     def _wait(self, job_id: str, done: Callable[[JobRecord], bool], timeout: float) -> tuple[JobRecord, bool]:
         """Wait on the job record; every couple of seconds also check its context's host is alive."""

@@ -66,28 +66,18 @@ class JobStore:
         return JobRecord.from_item(item)
 
     def claim(self, job_id: str, host_id: str) -> bool:
-        """Take a STARTED job for exactly one host; False for a duplicate delivery or a killed job."""
+        """STARTED → RUNNING for exactly one host; False for a duplicate delivery or a killed job."""
         try:
             self._table.update(
                 {"jobId": job_id},
-                "SET hostId = :host",
-                condition="#s = :started AND attribute_not_exists(hostId)",
-                names=_STATUS,
-                values={":started": JobStatus.STARTED.value, ":host": host_id},
-            )
-        except Conflict:
-            return False
-        return True
-
-    def start_running(self, job_id: str) -> bool:
-        """STARTED → RUNNING once the job has loaded and validated; False if it was killed meanwhile."""
-        try:
-            self._table.update(
-                {"jobId": job_id},
-                "SET #s = :running",
+                "SET #s = :running, hostId = :host",
                 condition="#s = :started",
                 names=_STATUS,
-                values={":started": JobStatus.STARTED.value, ":running": JobStatus.RUNNING.value},
+                values={
+                    ":started": JobStatus.STARTED.value,
+                    ":running": JobStatus.RUNNING.value,
+                    ":host": host_id,
+                },
             )
         except Conflict:
             return False

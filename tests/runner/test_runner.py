@@ -45,11 +45,20 @@ def test_a_class_missing_from_the_binary_fails_in_the_load_phase(harness, exampl
     assert record.phase is FailurePhase.LOAD and "not found in the binary" in record.error.message
 
 
-def test_a_duplicate_delivery_runs_once(harness, examples):
+def test_a_duplicate_delivery_runs_once(harness, examples, aws, spark, tmp_path):
     request = harness.request(examples, WORDCOUNT, {"input": {"strings": ["x"]}})
+    other_host = RunnerHarness(aws, spark, tmp_path)  # a second host that got the same message
     assert harness.runner.submit(request)
     assert not harness.runner.submit(request)
+    other_host.runner.submit(request)
     assert harness.wait_ended(request.jobId).status is JobStatus.FINISHED
+    assert other_host.runner.wait_idle(10)
+    started = [
+        e
+        for e in harness.events + other_host.events
+        if isinstance(e, JobStarted) and e.jobId == request.jobId
+    ]
+    assert len(started) == 1
 
 
 def test_kill_cancels_the_spark_work_within_two_seconds(harness, examples, spark):

@@ -1,0 +1,1 @@
+"""Benchmarks: measured figures, never timed assertions in tests."""

@@ -1,0 +1,42 @@
+"""The ECS launcher against the stack's own cluster and task definition, and the scheduled reconciler."""
+
+import uuid
+from dataclasses import replace
+
+from events.states import JobStatus
+from functions.reconciler.app import lambda_handler as reconcile
+from infra.aws import client
+from infra.clock import now_ms
+from infra.launchers.ecs import EcsLauncher
+from infra.local.http_adapter import LocalLambdaContext
+from infra.stores.jobs import JobStore
+from tests.unit.test_api_contexts import live_context
+from tests.unit.test_api_jobs import job_on
+
+
+def test_ecs_launcher_runs_and_stops_a_host_task(aws):
+    subnet = client("ec2").describe_subnets()["Subnets"][0]["SubnetId"]  # the default VPC's
+    launcher = EcsLauncher(replace(aws, host_subnets=subnet, context_launcher="ecs"))
+    host_id = launcher.launch("reporting", uuid.uuid4().hex)
+    assert host_id.startswith("ecs:arn:aws:ecs:")
+    task = client("ecs").describe_tasks(cluster=aws.host_cluster, tasks=[host_id.removeprefix("ecs:")])[
+        "tasks"
+    ][0]
+    command = task["overrides"]["containerOverrides"][0]["command"]
+    assert command[:5] == ["python", "-m", "context_host", "--context", "reporting"]
+    launcher.stop(host_id)
+    stopped = client("ecs").describe_tasks(cluster=aws.host_cluster, tasks=[host_id.removeprefix("ecs:")])[
+        "tasks"
+    ]
+    assert stopped[0]["desiredStatus"] == "STOPPED"
+
+
+def test_the_reconciler_ends_silent_contexts_and_their_jobs(aws):
+    silent = live_context(aws, f"quiet-{uuid.uuid4().hex[:4]}", heartbeat_ms=now_ms() - 60_000)
+    healthy = live_context(aws, f"busy-{uuid.uuid4().hex[:4]}")
+    orphan, kept = job_on(aws, silent.name), job_on(aws, healthy.name)
+    reaped = reconcile({}, LocalLambdaContext("ReconcilerFunction", "tick"))["reaped"]
+    assert silent.name in reaped and healthy.name not in reaped
+    jobs = JobStore(aws.jobs_table)
+    assert jobs.get(orphan.jobId).status is JobStatus.ERROR
+    assert jobs.get(kept.jobId).status is JobStatus.STARTED
