@@ -24,6 +24,7 @@ from infra.launchers.local import SUPERVISOR_PID
 from infra.local.processes import StopSignals
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
+from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextRecord, ContextStore
 from infra.stores.jobs import JobStore
@@ -125,6 +126,7 @@ class ContextHost:
             host_id=self._host_id,
             max_jobs=settings.maxJobs,
             publish=self._publish,
+            replies=Replies(self._settings.queue_prefix),
             on_job_end=(lambda _: self.request_stop("transient job done", drain=True))
             if record.transient
             else (lambda _: None),

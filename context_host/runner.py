@@ -21,8 +21,9 @@ from pyspark import SparkContext
 from context_host.loader import BinaryLoader
 from context_host.results import to_json_safe
 from events.lifecycle import JobFailed, JobFinished, JobKilled, JobStarted, LifecycleEvent
-from events.messages import JobRequested
+from events.messages import JobEnded, JobRequested
 from events.states import FailurePhase, JobStatus
+from infra.messaging.replies import Replies
 from infra.stores.jobs import JobError, JobStore
 from infra.stores.results import ResultStore
 from sparkjobserver.api import JobEnvironment, NamedObjects, is_problems
@@ -46,6 +47,7 @@ class JobRunner:
         host_id: str,
         max_jobs: int,
         publish: Callable[[LifecycleEvent], None],
+        replies: Replies,
         on_job_end: Callable[[str], None] = lambda job_id: None,
     ):
         self._job_context = job_context
@@ -57,6 +59,7 @@ class JobRunner:
         self._context_config = context_config
         self._host_id = host_id
         self._publish = publish
+        self._replies = replies
         self._on_job_end = on_job_end
         self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
         self._running: set[str] = set()
@@ -113,6 +116,8 @@ class JobRunner:
             self._fail(request, FailurePhase.RUN, _describe(e))
         finally:
             self._sc.setLocalProperty("spark.jobGroup.id", None)
+            if request.replyTo:  # the job's end is stored: wake the sync caller
+                self._replies.send(request.replyTo, JobEnded(jobId=request.jobId))
             with self._idle:
                 self._running.discard(request.jobId)
                 self._idle.notify_all()

@@ -1,4 +1,4 @@
-"""Messages on a context's SQS queue, from the API to that context's host."""
+"""Messages on SQS: to a context's host from the API, and back to an API container waiting on a job."""
 
 from typing import Annotated, Any, Literal
 
@@ -21,6 +21,7 @@ class JobRequested(BaseModel):
     classPath: str
     binary: BinaryRef
     config: dict[str, Any] = Field(default_factory=dict)
+    replyTo: str | None = None  # a sync caller's reply queue (infra/messaging/replies.py)
 
 
 class KillRequested(BaseModel):
@@ -34,3 +35,9 @@ class StopRequested(BaseModel):
 
 HostMessage = Annotated[JobRequested | KillRequested | StopRequested, Field(discriminator="kind")]
 host_message = TypeAdapter(HostMessage)
+
+
+class JobEnded(BaseModel):
+    """Host → the API container waiting on a sync job: the job's final state is stored."""
+
+    jobId: str

@@ -12,6 +12,7 @@ from infra.config import Settings
 from infra.launchers import launcher_for
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
+from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobStore
@@ -25,6 +26,7 @@ class Services:
     contexts: ContextService
     jobs: JobService
     reaper: Reaper
+    replies: Replies
 
 
 @cache
@@ -35,6 +37,7 @@ def services() -> Services:
     job_store = JobStore(settings.jobs_table)
     queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
     publisher = EventPublisher(settings.event_bus_name)
+    replies = Replies(settings.queue_prefix)
     launcher = launcher_for(settings)
     reaper = Reaper(context_store, job_store, queues, launcher, publisher, settings.heartbeat_timeout_seconds)
     contexts = ContextService(
@@ -46,8 +49,9 @@ def services() -> Services:
         binary_store,
         contexts,
         queues,
+        replies,
         publisher,
         settings.max_jobs_per_context,
         settings.context_start_timeout_seconds,
     )
-    return Services(settings, BinaryService(binary_store), contexts, jobs, reaper)
+    return Services(settings, BinaryService(binary_store), contexts, jobs, reaper, replies)

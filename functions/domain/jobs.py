@@ -1,9 +1,10 @@
 """Submitting, following, listing and killing jobs (SJS's job routes, without HTTP).
 
-The hot path is: check the binary and context (reads), write the job (STARTED), send it to the
-context's queue, then wait on the job record: until it leaves STARTED for an async submit (the host
-marks it RUNNING after `validate`, so load and validation failures still answer 400, as in SJS),
-until it ends for a sync one."""
+The hot path is: check the binary and context (reads, at once), write the job (STARTED), send it
+to the context's queue, then wait. An async submit polls the record until it leaves STARTED (the
+host marks it RUNNING after `validate`, so load and validation failures still answer 400, as in
+SJS); a sync one sleeps on this container's reply queue until the host says the job ended, and
+reads the record every couple of seconds meanwhile, so a host that dies cannot strand it."""
 
 import json
 import re
@@ -33,6 +34,7 @@ from infra.errors import (
 )
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
+from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextRecord
 from infra.stores.jobs import JobError, JobRecord, JobStore
@@ -61,6 +63,7 @@ class JobService:
         binaries: BinaryStore,
         contexts: ContextService,
         queues: HostQueues,
+        replies: Replies,
         publisher: EventPublisher,
         default_max_jobs: int,
         context_start_timeout: float,
@@ -70,6 +73,7 @@ class JobService:
         self._binaries = binaries
         self._contexts = contexts
         self._queues = queues
+        self._replies = replies
         self._publisher = publisher
         self._default_max_jobs = default_max_jobs
         self._context_start_timeout = context_start_timeout
@@ -112,6 +116,7 @@ class JobService:
             classPath=job.classPath,
             binary=BinaryRef(key=binary.key, digest=binary.digest, binaryType=binary.binaryType),
             config=job.config,
+            replyTo=self._replies.address() if submission.sync else None,
         )
         try:
             self._queues.send(context.queueUrl, request)
@@ -123,7 +128,7 @@ class JobService:
             )
             raise
         if submission.sync:
-            record, done = self._wait(job.jobId, lambda r: not r.status.is_active, submission.timeout_seconds)
+            record, done = self._wait_for_end(job.jobId, submission.timeout_seconds)
             if not done:
                 raise SyncTimeout(job.jobId, submission.timeout_seconds)
         else:
@@ -176,6 +181,15 @@ class JobService:
         return self._contexts.create(
             _adhoc_name(class_path), ContextSettings(maxJobs=1), transient=True, wait=False
         )
+
+    def _wait_for_end(self, job_id: str, timeout: float) -> tuple[JobRecord, bool]:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            woken = self._replies.wait(job_id, min(left, LIVENESS_CHECK_SECONDS))
+            record = self._jobs.get(job_id) if woken else self.get(job_id)  # get(): liveness check too
+            if not record.status.is_active:
+                return record, True
+        return self._jobs.get(job_id), False
 
     def _wait(self, job_id: str, done: Callable[[JobRecord], bool], timeout: float) -> tuple[JobRecord, bool]:
         """Wait on the job record; every couple of seconds also check its context's host is alive."""

@@ -21,6 +21,7 @@ from functions.domain.waiting import wait_until
 from infra.clock import now_iso
 from infra.config import Settings
 from infra.messaging.bus import EventPublisher
+from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
@@ -53,6 +54,7 @@ class RunnerHarness:
             host_id="test-host",
             max_jobs=4,
             publish=lambda event: (self.events.append(event), bus.publish(event)),
+            replies=Replies(settings.queue_prefix),
         )
 
     def upload(self, data: bytes) -> BinaryRef:
