@@ -2,6 +2,7 @@
 truthfully however it stops (DELETE, SIGTERM, the end of a transient job, or losing its record)."""
 
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -146,13 +147,15 @@ class ContextHost:
                 if self._stop.is_set():
                     return  # the context is ending; its queued jobs are failed by the shutdown
                 message = delivery.message
+                ack = functools.partial(self._queues.ack, queue_url, delivery.receipt)
                 if isinstance(message, JobRequested):
-                    runner.submit(message)
+                    if runner.submit(message, ack):
+                        continue  # acknowledged when the job ends
                 elif isinstance(message, KillRequested):
                     runner.kill(message.jobId)
                 elif isinstance(message, StopRequested):
                     self.request_stop("context deleted", drain=False)
-                self._queues.ack(queue_url, delivery.receipt)
+                ack()
 
     def _shutdown(self, record: ContextRecord, runner: JobRunner) -> None:
         log.info("context %s stopping: %s", self._name, self._stop_reason)

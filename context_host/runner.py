@@ -6,6 +6,7 @@ outcome. Claiming after `validate` lets an async submit wait for RUNNING and sti
 validation failures with 400, at the cost of one write per job. The three failure
 phases stay apart (load, validate, run) because the API answers them differently."""
 
+import contextlib
 import json
 import logging
 import threading
@@ -24,7 +25,7 @@ from events.lifecycle import JobFailed, JobFinished, JobKilled, JobStarted, Life
 from events.messages import JobEnded, JobRequested
 from events.states import FailurePhase, JobStatus
 from infra.messaging.replies import Replies
-from infra.stores.jobs import JobError, JobStore
+from infra.stores.jobs import JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
 from sparkjobserver.api import JobEnvironment, NamedObjects, is_problems
 
@@ -66,13 +67,15 @@ class JobRunner:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
 
-    def submit(self, request: JobRequested) -> bool:
-        """Start a job on a worker thread; False for a second delivery of a job this host has."""
+    def submit(self, request: JobRequested, ack: Callable[[], None]) -> bool:
+        """Start a job on a worker thread, which calls `ack` once the job has ended (its queue
+        message stays in flight meanwhile, off the hot path); False for a second delivery of a
+        job this host already has."""
         with self._lock:
             if request.jobId in self._running:
                 return False
             self._running.add(request.jobId)
-        self._pool.submit(self._run, request)
+        self._pool.submit(self._run, request, ack)
         return True
 
     def kill(self, job_id: str) -> None:
@@ -106,7 +109,7 @@ class JobRunner:
         for job_id in self.running():
             self._sc.cancelJobGroup(job_id)
 
-    def _run(self, request: JobRequested) -> None:
+    def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
         started = time.monotonic()
         self._sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
         try:
@@ -116,12 +119,12 @@ class JobRunner:
             self._fail(request, FailurePhase.RUN, _describe(e))
         finally:
             self._sc.setLocalProperty("spark.jobGroup.id", None)
-            if request.replyTo:  # the job's end is stored: wake the sync caller
-                self._replies.send(request.replyTo, JobEnded(jobId=request.jobId))
             with self._idle:
                 self._running.discard(request.jobId)
                 self._idle.notify_all()
             self._on_job_end(request.jobId)
+            with contextlib.suppress(Exception):  # the queue may be gone with its context
+                ack()
 
     def _execute(self, request: JobRequested, started: float) -> None:
         try:
@@ -141,7 +144,7 @@ class JobRunner:
             )
         if not self._jobs.claim(request.jobId, self._host_id):
             log.info("job %s was claimed elsewhere or ended; not running it", request.jobId)
-            return None
+            return self._wake_caller(request, None)
         self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
         try:
             value = job.run_job(self._job_context, runtime, data)
@@ -150,6 +153,7 @@ class JobRunner:
         result_json = json.dumps(to_json_safe(value))
         inline, key = self._results.save(request.jobId, result_json)
         record = self._jobs.finish(request.jobId, JobStatus.FINISHED, result=inline, result_key=key)
+        self._wake_caller(request, record)
         if record is None:
             return self._publish(JobKilled(**_identity(request), status=JobStatus.KILLED))
         self._publish(
@@ -163,7 +167,9 @@ class JobRunner:
         )
 
     def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
-        if self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase) is None:
+        record = self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase)
+        self._wake_caller(request, record)
+        if record is None:
             return  # killed or its context ended meanwhile; that state stands
         log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
         self._publish(
@@ -175,6 +181,12 @@ class JobRunner:
                 phase=phase,
             )
         )
+
+    def _wake_caller(self, request: JobRequested, record: JobRecord | None) -> None:
+        """Tell a sync caller the job's end is stored, before anything else happens on this host."""
+        if request.replyTo:
+            copy = record.model_dump(mode="json") if record else None
+            self._replies.send(request.replyTo, JobEnded(jobId=request.jobId, record=copy))
 
 
 def _identity(request: JobRequested) -> dict[str, str]:

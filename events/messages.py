@@ -38,6 +38,8 @@ host_message = TypeAdapter(HostMessage)
 
 
 class JobEnded(BaseModel):
-    """Host → the API container waiting on a sync job: the job's final state is stored."""
+    """Host → the API container waiting on a sync job: the job's final state is stored, and here
+    is a copy of its record when small enough for a message (else the waiter reads it)."""
 
     jobId: str
+    record: dict[str, Any] | None = None

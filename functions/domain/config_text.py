@@ -1,5 +1,11 @@
-"""The one place request bodies are parsed: SJS sends HOCON (JSON is a subset of it)."""
+"""The one place request bodies are parsed: SJS sends HOCON (JSON is a subset of it).
 
+pyhocon builds its grammar on every parse (~5 ms), so JSON bodies take the json module, and a
+HOCON text already seen (clients resend the same job config) is parsed once."""
+
+import copy
+import json
+from functools import lru_cache
 from typing import Any
 
 from pyhocon import ConfigFactory, ConfigTree
@@ -11,6 +17,18 @@ def parse_config(text: str | None) -> dict[str, Any]:
     """A HOCON/JSON document as plain, JSON-safe data; MalformedConfig when it does not parse."""
     if not text or not text.strip():
         return {}
+    return copy.deepcopy(_parse(text))
+
+
+@lru_cache(maxsize=256)
+def _parse(text: str) -> dict[str, Any]:
+    if text.lstrip().startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None  # HOCON may start with '{' too
+        if isinstance(value, dict):
+            return value
     try:
         tree = ConfigFactory.parse_string(text)
     except Exception as e:

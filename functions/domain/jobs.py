@@ -185,8 +185,11 @@ class JobService:
     def _wait_for_end(self, job_id: str, timeout: float) -> tuple[JobRecord, bool]:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
-            woken = self._replies.wait(job_id, min(left, LIVENESS_CHECK_SECONDS))
-            record = self._jobs.get(job_id) if woken else self.get(job_id)  # get(): liveness check too
+            ended = self._replies.wait(job_id, min(left, LIVENESS_CHECK_SECONDS))
+            if ended is None:
+                record = self.get(job_id)  # nothing yet: read it, checking its host is alive
+            else:
+                record = JobRecord.model_validate(ended.record) if ended.record else self._jobs.get(job_id)
             if not record.status.is_active:
                 return record, True
         return self._jobs.get(job_id), False

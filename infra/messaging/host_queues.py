@@ -12,6 +12,7 @@ from infra.aws import client, error_code
 
 LONG_POLL_SECONDS = 20
 MAX_RECEIVE_COUNT = 3
+VISIBILITY_TIMEOUT_SECONDS = 12 * 3600  # SQS's maximum
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,13 @@ class HostQueues:
         redrive = {"deadLetterTargetArn": self._dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
         response = self._sqs.create_queue(
             QueueName=name,
-            Attributes={"RedrivePolicy": json.dumps(redrive), "ReceiveMessageWaitTimeSeconds": "20"},
+            Attributes={
+                "RedrivePolicy": json.dumps(redrive),
+                "ReceiveMessageWaitTimeSeconds": "20",
+                # A job's message is acknowledged when the job ends and must not come back before;
+                # if the host dies, its context and this queue end with it.
+                "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS),
+            },
         )
         return response["QueueUrl"]
 

@@ -3,7 +3,8 @@
 Each API container (one request at a time, as in Lambda) owns one queue, made on first use and
 named `<queue prefix>_reply-<id>` (no context name can start with '_'). Waiting is an SQS long
 poll, so a sync caller costs nothing while the job runs; polling DynamoDB instead took CPU from
-Spark on small machines. Replies are only a wake-up call: the job record stays the truth."""
+Spark on small machines. A reply carries a copy of the job's final record when it fits in a
+message; the record in the table stays the truth."""
 
 import contextlib
 import math
@@ -15,6 +16,7 @@ from events.messages import JobEnded
 from infra.aws import client, error_code
 
 MAX_POLL_SECONDS = 20
+MAX_REPLY_BYTES = 200_000  # SQS takes 256 KiB; larger records are read from the table instead
 
 
 class Replies:
@@ -27,43 +29,42 @@ class Replies:
         """This container's reply queue (created on first use)."""
         if self._url is None:
             name = f"{self._prefix}{uuid.uuid4().hex[:16]}"
-            self._url = self._sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": "300"})[
-                "QueueUrl"
-            ]
+            created = self._sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": "300"})
+            self._url = created["QueueUrl"]
         return self._url
 
-    def wait(self, job_id: str, seconds: float) -> bool:
-        """True once the reply for `job_id` arrives, False after `seconds`; other replies are dropped."""
+    def wait(self, job_id: str, seconds: float) -> JobEnded | None:
+        """The reply for `job_id`, or None after `seconds`; stale replies of other jobs are dropped."""
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0:
-            try:
-                response = self._sqs.receive_message(
-                    QueueUrl=self.address(),
-                    WaitTimeSeconds=min(MAX_POLL_SECONDS, max(1, math.ceil(left))),
-                    MaxNumberOfMessages=10,
-                )
-            except Exception as e:
-                if "NonExistentQueue" not in error_code(e):
-                    raise
-                self._url = (
-                    None  # swept away under us: make a new one; the caller's fallback read covers this job
-                )
-                return False
-            messages = response.get("Messages", [])
-            if messages:
-                self._sqs.delete_message_batch(
-                    QueueUrl=self.address(),
-                    Entries=[
-                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
-                    ],
-                )
-            if any(JobEnded.model_validate_json(m["Body"]).jobId == job_id for m in messages):
-                return True
-        return False
+            messages = self._receive(min(MAX_POLL_SECONDS, max(1, math.ceil(left))))
+            for ended in (JobEnded.model_validate_json(m["Body"]) for m in messages):
+                if ended.jobId == job_id:
+                    return ended
+        return None
+
+    def _receive(self, wait_seconds: int) -> list[dict]:
+        url = self.address()
+        try:
+            messages = self._sqs.receive_message(
+                QueueUrl=url, WaitTimeSeconds=wait_seconds, MaxNumberOfMessages=10
+            ).get("Messages", [])
+        except Exception as e:
+            if "NonExistentQueue" not in error_code(e):
+                raise
+            self._url = None  # swept away under us: the next wait makes a new one
+            return []
+        if messages:
+            entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+            self._sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+        return messages
 
     def send(self, url: str, ended: JobEnded) -> None:
-        with contextlib.suppress(Exception):  # a wake-up call: the waiter re-reads the record anyway
-            self._sqs.send_message(QueueUrl=url, MessageBody=ended.model_dump_json())
+        body = ended.model_dump_json()
+        if len(body) > MAX_REPLY_BYTES:
+            body = JobEnded(jobId=ended.jobId).model_dump_json()
+        with contextlib.suppress(Exception):  # a wake-up call: the waiter falls back to reading the record
+            self._sqs.send_message(QueueUrl=url, MessageBody=body)
 
     def sweep(self, older_than_seconds: float) -> list[str]:
         """Delete reply queues of containers long gone; returns their URLs."""

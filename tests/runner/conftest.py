@@ -97,7 +97,7 @@ class RunnerHarness:
 
     def run(self, binary: BinaryRef, class_path: str, config: dict | None = None) -> JobRecord:
         request = self.request(binary, class_path, config)
-        assert self.runner.submit(request)
+        assert self.runner.submit(request, ack=lambda: None)
         return self.wait_ended(request.jobId)
 
 

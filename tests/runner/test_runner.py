@@ -13,6 +13,7 @@ from infra.stores.results import INLINE_LIMIT_BYTES
 from tests.runner.conftest import RunnerHarness
 
 WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
+NO_ACK = lambda: None  # noqa: E731  (no queue in these tests)
 
 
 def test_word_count_finishes_with_its_counts_and_events(harness, examples):
@@ -48,9 +49,9 @@ def test_a_class_missing_from_the_binary_fails_in_the_load_phase(harness, exampl
 def test_a_duplicate_delivery_runs_once(harness, examples, aws, spark, tmp_path):
     request = harness.request(examples, WORDCOUNT, {"input": {"strings": ["x"]}})
     other_host = RunnerHarness(aws, spark, tmp_path)  # a second host that got the same message
-    assert harness.runner.submit(request)
-    assert not harness.runner.submit(request)
-    other_host.runner.submit(request)
+    assert harness.runner.submit(request, NO_ACK)
+    assert not harness.runner.submit(request, NO_ACK)
+    other_host.runner.submit(request, NO_ACK)
     assert harness.wait_ended(request.jobId).status is JobStatus.FINISHED
     assert other_host.runner.wait_idle(10)
     started = [
@@ -63,7 +64,7 @@ def test_a_duplicate_delivery_runs_once(harness, examples, aws, spark, tmp_path)
 
 def test_kill_cancels_the_spark_work_within_two_seconds(harness, examples, spark):
     request = harness.request(examples, "example_jobs.lifecycle.SlowJob", {"seconds": 60})
-    harness.runner.submit(request)
+    harness.runner.submit(request, NO_ACK)
     tracker = spark.sparkContext.statusTracker()
     _, started = wait_until(lambda: tracker.getJobIdsForGroup(request.jobId), bool, 30)
     assert started
