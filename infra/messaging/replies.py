@@ -24,6 +24,7 @@ class Replies:
         self._prefix = f"{queue_prefix}_reply-"
         self._sqs = client("sqs")
         self._url: str | None = None
+        self._received: list[str] = []  # receipts to delete at the next wait, off the caller's path
 
     def address(self) -> str:
         """This container's reply queue (created on first use)."""
@@ -46,18 +47,24 @@ class Replies:
     def _receive(self, wait_seconds: int) -> list[dict]:
         url = self.address()
         try:
+            self._forget_received(url)
             messages = self._sqs.receive_message(
                 QueueUrl=url, WaitTimeSeconds=wait_seconds, MaxNumberOfMessages=10
             ).get("Messages", [])
         except Exception as e:
             if "NonExistentQueue" not in error_code(e):
                 raise
-            self._url = None  # swept away under us: the next wait makes a new one
+            self._url, self._received = None, []  # swept away under us: the next wait makes a new one
             return []
-        if messages:
-            entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
-            self._sqs.delete_message_batch(QueueUrl=url, Entries=entries)
+        self._received += [m["ReceiptHandle"] for m in messages]
         return messages
+
+    def _forget_received(self, url: str) -> None:
+        """Delete what earlier waits received; done here, while a job runs, not as an answer leaves."""
+        while self._received:
+            batch, self._received = self._received[:10], self._received[10:]
+            entries = [{"Id": str(i), "ReceiptHandle": receipt} for i, receipt in enumerate(batch)]
+            self._sqs.delete_message_batch(QueueUrl=url, Entries=entries)
 
     def send(self, url: str, ended: JobEnded) -> None:
         body = ended.model_dump_json()
