@@ -80,7 +80,7 @@ class Replies:
         swept = []
         for url in urls:
             created = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["CreatedTimestamp"])
-            if now - int(created["Attributes"]["CreatedTimestamp"]) > older_than_seconds:
+            if now - float(created["Attributes"]["CreatedTimestamp"]) > older_than_seconds:  # moto: float
                 with contextlib.suppress(Exception):
                     self._sqs.delete_queue(QueueUrl=url)
                     swept.append(url)

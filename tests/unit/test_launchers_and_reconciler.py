@@ -3,12 +3,14 @@
 import uuid
 from dataclasses import replace
 
+from events.messages import JobEnded
 from events.states import JobStatus
 from functions.reconciler.app import lambda_handler as reconcile
 from infra.aws import client
 from infra.clock import now_ms
 from infra.launchers.ecs import EcsLauncher
 from infra.local.http_adapter import LocalLambdaContext
+from infra.messaging.replies import Replies
 from infra.stores.jobs import JobStore
 from tests.unit.test_api_contexts import live_context
 from tests.unit.test_api_jobs import job_on
@@ -40,3 +42,15 @@ def test_the_reconciler_ends_silent_contexts_and_their_jobs(aws):
     jobs = JobStore(aws.jobs_table)
     assert jobs.get(orphan.jobId).status is JobStatus.ERROR
     assert jobs.get(kept.jobId).status is JobStatus.STARTED
+
+
+def test_reply_queues_of_gone_containers_are_swept_and_a_waiter_recovers(aws):
+    container = Replies(aws.queue_prefix)
+    url = container.address()
+    assert Replies(aws.queue_prefix).sweep(older_than_seconds=3600) == []
+    assert Replies(aws.queue_prefix).sweep(older_than_seconds=-1) == [url]
+    assert container.wait("job-1", seconds=1) is None  # its queue vanished: no reply, no crash
+    replacement = container.address()
+    assert replacement != url
+    container.send(replacement, JobEnded(jobId="job-2"))
+    assert container.wait("job-2", seconds=2) == JobEnded(jobId="job-2")
