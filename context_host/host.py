@@ -128,10 +128,12 @@ class ContextHost:
             max_jobs=settings.maxJobs,
             publish=self._publish,
             replies=Replies(self._settings.queue_prefix),
-            on_job_end=(lambda _: self.request_stop("transient job done", drain=True))
-            if record.transient
-            else (lambda _: None),
+            on_job_end=self._end_transient_context if record.transient else lambda _: None,
         )
+
+    def _end_transient_context(self, job_id: str) -> None:
+        """An ad-hoc context lives for its one job."""
+        self.request_stop(f"its transient job {job_id} ended", drain=True)
 
     def _consume(self, queue_url: str, runner: JobRunner) -> None:
         while not self._stop.is_set():

@@ -12,7 +12,7 @@ import re
 import zipfile
 
 from infra.clock import now_iso
-from infra.errors import InvalidBinary, InvalidName
+from infra.errors import InvalidBinary, InvalidName, NoSuchBinary
 from infra.stores.binaries import PREFIX, BinaryRecord, BinaryStore
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -56,7 +56,7 @@ class BinaryService:
     def versions(self, app: str) -> list[BinaryRecord]:
         versions = self._store.versions(app)
         if not versions:
-            self._store.latest(app)  # raises NoSuchBinary
+            raise NoSuchBinary(app)
         return versions
 
     def latest(self, app: str) -> BinaryRecord:

@@ -4,6 +4,7 @@ import contextlib
 import logging
 import re
 import uuid
+from dataclasses import dataclass
 
 from events.messages import StopRequested
 from events.settings import ContextSettings
@@ -23,22 +24,14 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # also a valid part of an S
 STOP_WAIT_SECONDS = 15.0
 
 
+@dataclass(frozen=True)
 class ContextService:
-    def __init__(
-        self,
-        contexts: ContextStore,
-        jobs: JobStore,
-        queues: HostQueues,
-        launcher: ContextLauncher,
-        reaper: Reaper,
-        start_timeout_seconds: float,
-    ):
-        self._contexts = contexts
-        self._jobs = jobs
-        self._queues = queues
-        self._launcher = launcher
-        self._reaper = reaper
-        self._start_timeout = start_timeout_seconds
+    contexts: ContextStore
+    jobs: JobStore
+    queues: HostQueues
+    launcher: ContextLauncher
+    reaper: Reaper
+    start_timeout_seconds: float
 
     def create(
         self, name: str, settings: ContextSettings, *, transient: bool = False, wait: bool = True
@@ -56,48 +49,50 @@ class ContextService:
             state=ContextState.STARTED,
             startTime=now_iso(),
             settings=settings,
-            queueUrl=self._queues.create(name, context_id),
+            queueUrl=self.queues.create(name, context_id),
             transient=transient,
             heartbeatAt=now_ms(),
         )
         try:
-            self._contexts.create(record)
+            self.contexts.create(record)
         except Exception:
-            self._queues.delete(record.queueUrl)
+            self.queues.delete(record.queueUrl)
             raise
         try:
-            host_id = self._launcher.launch(name, context_id)
-            self._contexts.set_host(name, context_id, host_id)
+            host_id = self.launcher.launch(name, context_id)
+            self.contexts.set_host(name, context_id, host_id)
         except Exception as e:
             log.exception("launching a host for %s failed", name)
-            self._contexts.end(name, context_id, ContextState.ERROR, f"host launch failed: {e}")
-            self._queues.delete(record.queueUrl)
+            self.contexts.end(name, context_id, ContextState.ERROR, f"host launch failed: {e}")
+            self.queues.delete(record.queueUrl)
             raise ContextInitFailed(f"Context {name} could not be started: {e}") from e
         return self.wait_usable(record) if wait else record
 
     def wait_usable(self, record: ContextRecord) -> ContextRecord:
         current, started = wait_until(
-            lambda: self._reaper.checked(self._contexts.get(record.name)),
+            lambda: self.reaper.checked(self.contexts.get(record.name)),
             lambda r: r.contextId != record.contextId or r.state is not ContextState.STARTED,
-            self._start_timeout,
+            self.start_timeout_seconds,
         )
         if current.contextId == record.contextId and current.state is ContextState.RUNNING:
             return current
         if not started:
-            current = self._contexts.get(record.name)
+            current = self.contexts.get(record.name)
             if current.hostId:
-                self._launcher.stop(current.hostId)
-            self._reaper.reap(current, f"did not start within {self._start_timeout:g} s")
-            raise ContextInitFailed(f"Context {record.name} did not start within {self._start_timeout:g} s")
+                self.launcher.stop(current.hostId)
+            self.reaper.reap(current, f"did not start within {self.start_timeout_seconds:g} s")
+            raise ContextInitFailed(
+                f"Context {record.name} did not start within {self.start_timeout_seconds:g} s"
+            )
         raise ContextInitFailed(f"Context {record.name} failed to start: {current.message or current.state}")
 
     def get(self, name: str) -> ContextRecord:
-        return self._reaper.checked(self._contexts.get(name))
+        return self.reaper.checked(self.contexts.get(name))
 
     def live_names(self) -> list[str]:
         """The contexts that can take jobs or are on their way there, dead hosts reaped first."""
         usable = (ContextState.STARTED, ContextState.RUNNING)
-        return [r.name for r in map(self._reaper.checked, self._contexts.live()) if r.state in usable]
+        return [r.name for r in map(self.reaper.checked, self.contexts.live()) if r.state in usable]
 
     def usable(self, name: str) -> ContextRecord:
         """A context a job can be sent to right now."""
@@ -114,12 +109,12 @@ class ContextService:
         if not record.state.is_live:
             raise NoSuchContext(name)
         with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
-            record = self._contexts.begin_stop(name)
-        self._queues.send(record.queueUrl, StopRequested())
+            record = self.contexts.begin_stop(name)
+        self.queues.send(record.queueUrl, StopRequested())
         current, ended = wait_until(
-            lambda: self._reaper.checked(self._contexts.get(name)),
+            lambda: self.reaper.checked(self.contexts.get(name)),
             lambda r: r.contextId != record.contextId or not r.state.is_live,
             STOP_WAIT_SECONDS,
         )
         if not ended:
-            self._reaper.reap(current, f"its host did not stop within {STOP_WAIT_SECONDS:g} s and was ended")
+            self.reaper.reap(current, f"its host did not stop within {STOP_WAIT_SECONDS:g} s and was ended")

@@ -55,35 +55,24 @@ class JobSubmission:
     timeout_seconds: float
 
 
+@dataclass(frozen=True)
 class JobService:
-    def __init__(
-        self,
-        jobs: JobStore,
-        results: ResultStore,
-        binaries: BinaryStore,
-        contexts: ContextService,
-        queues: HostQueues,
-        replies: Replies,
-        publisher: EventPublisher,
-        default_max_jobs: int,
-        context_start_timeout: float,
-    ):
-        self._jobs = jobs
-        self._results = results
-        self._binaries = binaries
-        self._contexts = contexts
-        self._queues = queues
-        self._replies = replies
-        self._publisher = publisher
-        self._default_max_jobs = default_max_jobs
-        self._context_start_timeout = context_start_timeout
+    jobs: JobStore
+    results: ResultStore
+    binaries: BinaryStore
+    contexts: ContextService
+    queues: HostQueues
+    replies: Replies
+    publisher: EventPublisher
+    default_max_jobs: int
+    context_start_timeout: float
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         # The reads the checks need are independent: make them at once (SJS's order of errors stays).
-        binary_read = _READS.submit(self._binaries.latest, submission.app_name)
+        binary_read = _READS.submit(self.binaries.latest, submission.app_name)
         if submission.context is not None:
-            context_read = _READS.submit(self._contexts.usable, submission.context)
-            active_read = _READS.submit(self._jobs.count_active, submission.context)
+            context_read = _READS.submit(self.contexts.usable, submission.context)
+            active_read = _READS.submit(self.jobs.count_active, submission.context)
         binary = binary_read.result()
         if binary.binaryType == JAR:
             raise UnsupportedJobType(
@@ -96,7 +85,7 @@ class JobService:
             context = self._transient_context(submission.class_path)
         else:
             context = context_read.result()
-            limit = context.settings.maxJobs or self._default_max_jobs
+            limit = context.settings.maxJobs or self.default_max_jobs
             if active_read.result() >= limit:
                 raise NoSlotsAvailable(limit, context.name)
         job = JobRecord(
@@ -108,7 +97,7 @@ class JobService:
             startTime=now_iso(),
             config=submission.config,
         )
-        self._jobs.create(job)
+        self.jobs.create(job)
         request = JobRequested(
             jobId=job.jobId,
             context=context.name,
@@ -116,12 +105,12 @@ class JobService:
             classPath=job.classPath,
             binary=BinaryRef(key=binary.key, digest=binary.digest, binaryType=binary.binaryType),
             config=job.config,
-            replyTo=self._replies.address() if submission.sync else None,
+            replyTo=self.replies.address() if submission.sync else None,
         )
         try:
-            self._queues.send(context.queueUrl, request)
+            self.queues.send(context.queueUrl, request)
         except Exception as e:
-            self._jobs.finish(
+            self.jobs.finish(
                 job.jobId,
                 JobStatus.ERROR,
                 error=JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__),
@@ -132,40 +121,40 @@ class JobService:
             if not done:
                 raise SyncTimeout(job.jobId, submission.timeout_seconds)
         else:
-            patience = self._context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
+            patience = self.context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
             record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
         _raise_if_rejected(record)
         return record
 
     def get(self, job_id: str) -> JobRecord:
-        record = self._jobs.get(job_id)
+        record = self.jobs.get(job_id)
         if record.status.is_active:
-            self._contexts.get(record.context)  # reaps a dead host, which ends this job
-            record = self._jobs.get(job_id)
+            self.contexts.get(record.context)  # reaps a dead host, which ends this job
+            record = self.jobs.get(job_id)
         return record
 
     def result(self, record: JobRecord) -> Any:
         if record.resultKey:
-            return json.loads(self._results.load(record.resultKey))
+            return json.loads(self.results.load(record.resultKey))
         return json.loads(record.result) if record.result is not None else None
 
     def recent(self, limit: int, status: JobStatus | None) -> list[JobRecord]:
-        return self._jobs.recent(limit, status)
+        return self.jobs.recent(limit, status)
 
     def kill(self, job_id: str) -> JobRecord:
         """KILLED at once in the record; the host cancels the job's Spark work when told."""
-        record = self._jobs.get(job_id)
+        record = self.jobs.get(job_id)
         if record.status is JobStatus.ERROR:
             return record  # SJS answers a failed job's DELETE with its error
         if not record.status.is_active:
             raise NoRunningJob(job_id)
-        killed = self._jobs.finish(job_id, JobStatus.KILLED)
+        killed = self.jobs.finish(job_id, JobStatus.KILLED)
         if killed is None:
             raise NoRunningJob(job_id)
-        context = self._contexts.get(record.context)
+        context = self.contexts.get(record.context)
         if context.state.is_live:
-            self._queues.send(context.queueUrl, KillRequested(jobId=job_id))
-        self._publisher.publish(
+            self.queues.send(context.queueUrl, KillRequested(jobId=job_id))
+        self.publisher.publish(
             JobKilled(
                 jobId=job_id,
                 context=record.context,
@@ -178,21 +167,21 @@ class JobService:
 
     def _transient_context(self, class_path: str) -> ContextRecord:
         """SJS's ad-hoc context: started for one job, gone when it ends."""
-        return self._contexts.create(
+        return self.contexts.create(
             _adhoc_name(class_path), ContextSettings(maxJobs=1), transient=True, wait=False
         )
 
     def _wait_for_end(self, job_id: str, timeout: float) -> tuple[JobRecord, bool]:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
-            ended = self._replies.wait(job_id, min(left, LIVENESS_CHECK_SECONDS))
+            ended = self.replies.wait(job_id, min(left, LIVENESS_CHECK_SECONDS))
             if ended is None:
                 record = self.get(job_id)  # nothing yet: read it, checking its host is alive
             else:
-                record = JobRecord.model_validate(ended.record) if ended.record else self._jobs.get(job_id)
+                record = JobRecord.model_validate(ended.record) if ended.record else self.jobs.get(job_id)
             if not record.status.is_active:
                 return record, True
-        return self._jobs.get(job_id), False
+        return self.jobs.get(job_id), False
 
     def _wait(self, job_id: str, done: Callable[[JobRecord], bool], timeout: float) -> tuple[JobRecord, bool]:
         """Wait on the job record; every couple of seconds also check its context's host is alive."""
@@ -201,7 +190,7 @@ class JobService:
         def fetch() -> JobRecord:
             nonlocal next_check
             if time.monotonic() < next_check:
-                return self._jobs.get(job_id)
+                return self.jobs.get(job_id)
             next_check = time.monotonic() + LIVENESS_CHECK_SECONDS
             return self.get(job_id)
 

@@ -5,6 +5,7 @@ stopped for good, its unfinished jobs become ERROR and its queue goes. Whoever r
 checks it; the reconciler sweeps all of them on a schedule."""
 
 import logging
+from dataclasses import dataclass
 
 from events.lifecycle import ContextFailed
 from events.states import ContextState
@@ -17,47 +18,37 @@ from infra.stores.jobs import JobStore
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class Reaper:
-    def __init__(
-        self,
-        contexts: ContextStore,
-        jobs: JobStore,
-        queues: HostQueues,
-        launcher: ContextLauncher,
-        publisher: EventPublisher,
-        timeout_seconds: float,
-    ):
-        self._contexts = contexts
-        self._jobs = jobs
-        self._queues = queues
-        self._launcher = launcher
-        self._publisher = publisher
-        self.timeout_seconds = timeout_seconds
+    contexts: ContextStore
+    jobs: JobStore
+    queues: HostQueues
+    launcher: ContextLauncher
+    publisher: EventPublisher
+    timeout_seconds: float
 
     def checked(self, record: ContextRecord) -> ContextRecord:
         """The record as it truly is: reaped first if its host is gone."""
         if not record.is_stale(self.timeout_seconds):
             return record
         self.reap(record, f"its host stopped responding (no heartbeat for {self.timeout_seconds:g} s)")
-        return self._contexts.get(record.name)
+        return self.contexts.get(record.name)
 
     def sweep(self) -> list[str]:
         """Reap every live context whose host is gone; returns their names."""
         return [
-            record.name
-            for record in self._contexts.live()
-            if self.checked(record).state is ContextState.ERROR
+            record.name for record in self.contexts.live() if self.checked(record).state is ContextState.ERROR
         ]
 
     def reap(self, record: ContextRecord, reason: str) -> None:
-        if not self._contexts.end(record.name, record.contextId, ContextState.ERROR, reason):
+        if not self.contexts.end(record.name, record.contextId, ContextState.ERROR, reason):
             return  # it ended meanwhile, by its host or another reaper
         log.warning("context %s ended: %s", record.name, reason)
         if record.hostId:
-            self._launcher.stop(record.hostId)
-        self._jobs.end_active(record.name, f"Context ({record.name}) for this job was terminated: {reason}")
-        self._queues.delete(record.queueUrl)
-        self._publisher.publish(
+            self.launcher.stop(record.hostId)
+        self.jobs.end_active(record.name, f"Context ({record.name}) for this job was terminated: {reason}")
+        self.queues.delete(record.queueUrl)
+        self.publisher.publish(
             ContextFailed(
                 context=record.name, contextId=record.contextId, state=ContextState.ERROR, message=reason
             )

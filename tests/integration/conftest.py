@@ -76,7 +76,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield stack
     assert process.stop() == 0, process.log.read_text()[-3000:]
     log = process.log.read_text()
-    assert "Traceback" not in log, f"the stack logged a failure:\n{log[log.index('Traceback') - 200:][:3000]}"
+    assert "Traceback" not in log, (
+        f"the stack logged a failure:\n{log[log.index('Traceback') - 200 :][:3000]}"
+    )
     left = [group for group in stack.host_groups if group_alive(group)]
     assert not left, f"context hosts left running after the stack stopped: {left}"
 
