@@ -10,9 +10,8 @@ from infra.stores.jobs import JobRecord
 
 
 def json_response(status_code: int, body: Any) -> Response:
-    return Response(
-        status_code=status_code, content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
-    )
+    compact = json.dumps(body, separators=(",", ":"))  # as the resolver serialises plain returns
+    return Response(status_code=status_code, content_type=content_types.APPLICATION_JSON, body=compact)
 
 
 def sjs_error(status_code: int, label: str, result: Any) -> Response:
