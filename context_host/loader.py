@@ -3,7 +3,9 @@
 Each version is fetched by digest into the host's cache and imported with its own top-level
 modules: the modules are taken out of sys.modules again after the import, so a newer version of
 the same package is imported afresh on the next job and two versions never share a module. The
-class keeps its module's globals alive, so the loaded job runs as imported."""
+class keeps its module's globals alive, so the loaded job runs as imported. Because the modules
+are not importable by name afterwards, cloudpickle ships the job's own functions to Spark's
+Python workers by value: workers never need the binary, and versions cannot collide there either."""
 
 import hashlib
 import importlib

@@ -121,3 +121,18 @@ def test_named_objects_outlive_the_job_that_made_them(harness, examples):
     )
     assert first == {"reused": False, "total": 499500}
     assert second == {"reused": True, "total": 499500}
+
+
+def test_functions_of_the_binary_run_on_spark_workers(harness, package_with):
+    """Python workers are other processes: the binary's own functions must reach them."""
+    source = (
+        "from sparkjobserver.api import SparkJob\n\n\ndef shout(word):\n    return word.upper() + '!'\n\n\n"
+        "class ShoutJob(SparkJob):\n"
+        "    def validate(self, context, runtime, config):\n        return ['a', 'b']\n\n"
+        "    def run_job(self, context, runtime, data):\n"
+        "        return context.sparkContext.parallelize(data, 2).map(shout).collect()\n"
+    )
+    binary = harness.upload(package_with({"example_jobs/shout.py": source}))
+    record = harness.run(binary, "example_jobs.shout.ShoutJob")
+    assert record.status is JobStatus.FINISHED, record.error
+    assert json.loads(record.result) == ["A!", "B!"]
