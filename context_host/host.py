@@ -128,6 +128,7 @@ class ContextHost:
             max_jobs=settings.maxJobs,
             publish=self._publish,
             replies=Replies(self._settings.queue_prefix),
+            free_slot=functools.partial(self._contexts.free_slot, self._name, self._context_id),
             on_job_end=self._end_transient_context if record.transient else lambda _: None,
         )
 

@@ -25,7 +25,7 @@ from events.lifecycle import JobFailed, JobFinished, JobKilled, JobStarted, Life
 from events.messages import JobEnded, JobRequested
 from events.states import FailurePhase, JobStatus
 from infra.messaging.replies import Replies
-from infra.stores.jobs import JobError, JobRecord, JobStore
+from infra.stores.jobs import JobEnd, JobError, JobStore
 from infra.stores.results import ResultStore
 from sparkjobserver.api import JobEnvironment, NamedObjects, is_problems
 
@@ -49,6 +49,7 @@ class JobRunner:
         max_jobs: int,
         publish: Callable[[LifecycleEvent], None],
         replies: Replies,
+        free_slot: Callable[[], None],
         on_job_end: Callable[[str], None] = lambda job_id: None,
     ):
         self._job_context = job_context
@@ -61,6 +62,7 @@ class JobRunner:
         self._host_id = host_id
         self._publish = publish
         self._replies = replies
+        self._free_slot = free_slot
         self._on_job_end = on_job_end
         self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
         self._running: set[str] = set()
@@ -152,9 +154,11 @@ class JobRunner:
             return self._fail(request, FailurePhase.RUN, _describe(e))
         result_json = json.dumps(to_json_safe(value))
         inline, key = self._results.save(request.jobId, result_json)
-        record = self._jobs.finish(request.jobId, JobStatus.FINISHED, result=inline, result_key=key)
-        self._wake_caller(request, record)
-        if record is None:
+        end = self._jobs.finish(request.jobId, JobStatus.FINISHED, result=inline, result_key=key)
+        self._wake_caller(request, end)
+        if end is not None:
+            self._free_slot()  # whoever ends a job gives its slot back
+        if end is None:
             return self._publish(JobKilled(**_identity(request), status=JobStatus.KILLED))
         self._publish(
             JobFinished(
@@ -167,9 +171,11 @@ class JobRunner:
         )
 
     def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
-        record = self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase)
-        self._wake_caller(request, record)
-        if record is None:
+        end = self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase)
+        self._wake_caller(request, end)
+        if end is not None:
+            self._free_slot()  # whoever ends a job gives its slot back
+        if end is None:
             return  # killed or its context ended meanwhile; that state stands
         log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
         self._publish(
@@ -182,11 +188,11 @@ class JobRunner:
             )
         )
 
-    def _wake_caller(self, request: JobRequested, record: JobRecord | None) -> None:
+    def _wake_caller(self, request: JobRequested, end: JobEnd | None) -> None:
         """Tell a sync caller the job's end is stored, before anything else happens on this host."""
         if request.replyTo:
-            copy = record.model_dump(mode="json") if record else None
-            self._replies.send(request.replyTo, JobEnded(jobId=request.jobId, record=copy))
+            written = end.model_dump(mode="json") if end else None
+            self._replies.send(request.replyTo, JobEnded(jobId=request.jobId, end=written))
 
 
 def _identity(request: JobRequested) -> dict[str, str]:

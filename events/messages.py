@@ -38,8 +38,9 @@ host_message = TypeAdapter(HostMessage)
 
 
 class JobEnded(BaseModel):
-    """Host → the API container waiting on a sync job: the job's final state is stored, and here
-    is a copy of its record when small enough for a message (else the waiter reads it)."""
+    """Host → the API container waiting on a sync job: the job's end is stored, and here is what
+    was written (status, endTime, result, error, ...) when small enough for a message; else None
+    and the waiter reads the record."""
 
     jobId: str
-    record: dict[str, Any] | None = None
+    end: dict[str, Any] | None = None

@@ -51,7 +51,6 @@ def services() -> Services:
         queues,
         replies,
         publisher,
-        settings.max_jobs_per_context,
         settings.context_start_timeout_seconds,
     )
     return Services(settings, BinaryService(binary_store), contexts, jobs, reaper, replies)

@@ -12,7 +12,14 @@ from events.states import ContextState
 from functions.domain.liveness import Reaper
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso, now_ms
-from infra.errors import Conflict, ContextInitFailed, ContextStopInProgress, InvalidName, NoSuchContext
+from infra.errors import (
+    Conflict,
+    ContextInitFailed,
+    ContextStopInProgress,
+    InvalidName,
+    NoSlotsAvailable,
+    NoSuchContext,
+)
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
 from infra.stores.contexts import ContextRecord, ContextStore
@@ -34,9 +41,16 @@ class ContextService:
     start_timeout_seconds: float
 
     def create(
-        self, name: str, settings: ContextSettings, *, transient: bool = False, wait: bool = True
+        self,
+        name: str,
+        settings: ContextSettings,
+        *,
+        transient: bool = False,
+        wait: bool = True,
+        slot_taken: bool = False,
     ) -> ContextRecord:
-        """Launch a host for a new context; with `wait`, return once it is usable."""
+        """Launch a host for a new context; with `wait`, return once it is usable. `slot_taken`
+        creates it with one job slot already taken (a transient context's one job)."""
         if not NAME.match(name):
             raise InvalidName(
                 f"Invalid context name {name!r}: it must start with a letter and use only letters, digits, "
@@ -52,6 +66,7 @@ class ContextService:
             queueUrl=self.queues.create(name, context_id),
             transient=transient,
             heartbeatAt=now_ms(),
+            activeJobs=1 if slot_taken else 0,
         )
         try:
             self.contexts.create(record)
@@ -94,14 +109,23 @@ class ContextService:
         usable = (ContextState.STARTED, ContextState.RUNNING)
         return [r.name for r in map(self.reaper.checked, self.contexts.live()) if r.state in usable]
 
-    def usable(self, name: str) -> ContextRecord:
-        """A context a job can be sent to right now."""
-        record = self.get(name)
-        if record.state is ContextState.STOPPING:
-            raise ContextStopInProgress(name)
-        if not record.state.is_live:
+    def take_slot(self, name: str) -> ContextRecord:
+        """One of the context's job slots, taken atomically; the context is live and usable."""
+        try:
+            record = self.contexts.take_slot(name)
+        except Conflict:
+            record = self.get(name)
+            if record.state is ContextState.STOPPING:
+                raise ContextStopInProgress(name) from None
+            if not record.state.is_live:
+                raise NoSuchContext(name) from None
+            raise NoSlotsAvailable(record.settings.maxJobs, name) from None
+        if not self.reaper.checked(record).state.is_live:  # its host is gone: reaped just now
             raise NoSuchContext(name)
         return record
+
+    def free_slot(self, name: str, context_id: str) -> None:
+        self.contexts.free_slot(name, context_id)
 
     def delete(self, name: str) -> None:
         """Stop the context's host; its unfinished jobs end as ERROR."""

@@ -26,7 +26,6 @@ from infra.clock import now_iso
 from infra.errors import (
     JobLoadingFailed,
     NoRunningJob,
-    NoSlotsAvailable,
     NoSuchClass,
     SyncTimeout,
     UnsupportedJobType,
@@ -35,9 +34,9 @@ from infra.errors import (
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
-from infra.stores.binaries import BinaryStore
+from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
-from infra.stores.jobs import JobError, JobRecord, JobStore
+from infra.stores.jobs import JobEnd, JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
 
 _READS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="reads")
@@ -64,16 +63,36 @@ class JobService:
     queues: HostQueues
     replies: Replies
     publisher: EventPublisher
-    default_max_jobs: int
     context_start_timeout: float
 
     def submit(self, submission: JobSubmission) -> JobRecord:
-        # The reads the checks need are independent: make them at once (SJS's order of errors stays).
-        binary_read = _READS.submit(self.binaries.latest, submission.app_name)
-        if submission.context is not None:
-            context_read = _READS.submit(self.contexts.usable, submission.context)
-            active_read = _READS.submit(self.jobs.count_active, submission.context)
-        binary = binary_read.result()
+        # The binary check and the slot are independent, so both go at once; a slot taken for a
+        # request that then fails is given back.
+        slot = _READS.submit(self.contexts.take_slot, submission.context) if submission.context else None
+        try:
+            binary = self._runnable_binary(submission)
+        except Exception:
+            if slot is not None and slot.exception() is None:
+                self.contexts.free_slot(submission.context, slot.result().contextId)
+            raise
+        context = slot.result() if slot else self._transient_context(submission.class_path)
+        try:
+            job = self._enqueue(submission, binary, context)
+        except Exception:
+            self.contexts.free_slot(context.name, context.contextId)
+            raise
+        if submission.sync:
+            record, done = self._wait_for_end(job, submission.timeout_seconds)
+            if not done:
+                raise SyncTimeout(job.jobId, submission.timeout_seconds)
+        else:
+            patience = self.context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
+            record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
+        _raise_if_rejected(record)
+        return record
+
+    def _runnable_binary(self, submission: JobSubmission) -> BinaryRecord:
+        binary = self.binaries.latest(submission.app_name)
         if binary.binaryType == JAR:
             raise UnsupportedJobType(
                 f"Invalid job type for this context: {submission.app_name} is a jar; this job server "
@@ -81,16 +100,14 @@ class JobService:
             )
         if not has_class(binary.classes, submission.class_path):
             raise NoSuchClass(submission.class_path)
-        if submission.context is None:
-            context = self._transient_context(submission.class_path)
-        else:
-            context = context_read.result()
-            limit = context.settings.maxJobs or self.default_max_jobs
-            if active_read.result() >= limit:
-                raise NoSlotsAvailable(limit, context.name)
+        return binary
+
+    def _enqueue(self, submission: JobSubmission, binary: BinaryRecord, context: ContextRecord) -> JobRecord:
+        """Record the job, then send it to its context's host: no message without its record."""
         job = JobRecord(
             jobId=str(uuid.uuid4()),
             context=context.name,
+            contextId=context.contextId,
             appName=submission.app_name,
             classPath=submission.class_path,
             status=JobStatus.STARTED,
@@ -110,21 +127,10 @@ class JobService:
         try:
             self.queues.send(context.queueUrl, request)
         except Exception as e:
-            self.jobs.finish(
-                job.jobId,
-                JobStatus.ERROR,
-                error=JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__),
-            )
+            error = JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__)
+            self.jobs.finish(job.jobId, JobStatus.ERROR, error=error)
             raise
-        if submission.sync:
-            record, done = self._wait_for_end(job.jobId, submission.timeout_seconds)
-            if not done:
-                raise SyncTimeout(job.jobId, submission.timeout_seconds)
-        else:
-            patience = self.context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
-            record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
-        _raise_if_rejected(record)
-        return record
+        return job
 
     def get(self, job_id: str) -> JobRecord:
         record = self.jobs.get(job_id)
@@ -148,9 +154,12 @@ class JobService:
             return record  # SJS answers a failed job's DELETE with its error
         if not record.status.is_active:
             raise NoRunningJob(job_id)
-        killed = self.jobs.finish(job_id, JobStatus.KILLED)
-        if killed is None:
+        end = self.jobs.finish(job_id, JobStatus.KILLED)
+        if end is None:
             raise NoRunningJob(job_id)
+        killed = record.ended(end)
+        if record.contextId:
+            self.contexts.free_slot(record.context, record.contextId)
         context = self.contexts.get(record.context)
         if context.state.is_live:
             self.queues.send(context.queueUrl, KillRequested(jobId=job_id))
@@ -168,20 +177,22 @@ class JobService:
     def _transient_context(self, class_path: str) -> ContextRecord:
         """SJS's ad-hoc context: started for one job, gone when it ends."""
         return self.contexts.create(
-            _adhoc_name(class_path), ContextSettings(maxJobs=1), transient=True, wait=False
+            _adhoc_name(class_path), ContextSettings(maxJobs=1), transient=True, wait=False, slot_taken=True
         )
 
-    def _wait_for_end(self, job_id: str, timeout: float) -> tuple[JobRecord, bool]:
+    def _wait_for_end(self, job: JobRecord, timeout: float) -> tuple[JobRecord, bool]:
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
-            ended = self.replies.wait(job_id, min(left, LIVENESS_CHECK_SECONDS))
+            ended = self.replies.wait(job.jobId, min(left, LIVENESS_CHECK_SECONDS))
             if ended is None:
-                record = self.get(job_id)  # nothing yet: read it, checking its host is alive
+                record = self.get(job.jobId)  # nothing yet: read it, checking its host is alive
+            elif ended.end is None:
+                record = self.jobs.get(job.jobId)
             else:
-                record = JobRecord.model_validate(ended.record) if ended.record else self.jobs.get(job_id)
+                record = job.ended(JobEnd.model_validate(ended.end))  # what the host wrote, over what we did
             if not record.status.is_active:
                 return record, True
-        return self.jobs.get(job_id), False
+        return self.jobs.get(job.jobId), False
 
     def _wait(self, job_id: str, done: Callable[[JobRecord], bool], timeout: float) -> tuple[JobRecord, bool]:
         """Wait on the job record; every couple of seconds also check its context's host is alive."""

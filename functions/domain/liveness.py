@@ -35,10 +35,16 @@ class Reaper:
         return self.contexts.get(record.name)
 
     def sweep(self) -> list[str]:
-        """Reap every live context whose host is gone; returns their names."""
-        return [
-            record.name for record in self.contexts.live() if self.checked(record).state is ContextState.ERROR
-        ]
+        """Reap every live context whose host is gone, and repair slot counters that leaked (a
+        release lost to a crash between ending a job and giving its slot back); returns the
+        names of the reaped contexts."""
+        reaped = []
+        for record in self.contexts.live():
+            if self.checked(record).state is ContextState.ERROR:
+                reaped.append(record.name)
+            elif record.activeJobs > (actual := self.jobs.count_active(record.name)):
+                self.contexts.repair_slots(record.name, record.contextId, record.activeJobs, actual)
+        return reaped
 
     def reap(self, record: ContextRecord, reason: str) -> None:
         if not self.contexts.end(record.name, record.contextId, ContextState.ERROR, reason):

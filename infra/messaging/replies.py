@@ -16,7 +16,7 @@ from events.messages import JobEnded
 from infra.aws import client, error_code
 
 MAX_POLL_SECONDS = 20
-MAX_REPLY_BYTES = 200_000  # SQS takes 256 KiB; larger records are read from the table instead
+MAX_REPLY_BYTES = 200_000  # SQS takes 256 KiB; larger results are read from the table instead
 
 
 class Replies:

@@ -1,8 +1,13 @@
 """Context records in DynamoDB, one item per context name.
 
 `contextId` tells incarnations of a name apart: a host only ever writes to the item of its own
-incarnation, so a host that was declared dead cannot revive a context re-created since."""
+incarnation, so a host that was declared dead cannot revive a context re-created since.
 
+Job slots are a counter on the item (`activeJobs` against `maxJobs`): a submit takes one with a
+single conditional write that also proves the context is live, and whoever ends the job gives it
+back. The reconciler repairs a counter that leaked (the jobs' index is the truth)."""
+
+import contextlib
 from typing import Any
 
 from pydantic import BaseModel
@@ -32,6 +37,7 @@ class ContextRecord(BaseModel):
     sparkUiUrl: str | None = None
     heartbeatAt: int = 0  # epoch ms; the launch time until the host's first beat
     message: str | None = None
+    activeJobs: int = 0  # job slots taken
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "ContextRecord":
@@ -51,6 +57,7 @@ class ContextStore:
         """Claim the name; a live context of that name → ContextExists."""
         item = record.model_dump(exclude_none=True, mode="json")
         item["settings"] = record.settings.model_dump_json()
+        item["maxJobs"] = record.settings.maxJobs  # top level, for the slot condition
         try:
             self._table.put(
                 item,
@@ -66,6 +73,48 @@ class ContextStore:
         if item is None:
             raise NoSuchContext(name)
         return ContextRecord.from_item(item)
+
+    def take_slot(self, name: str) -> ContextRecord:
+        """Take one job slot of a live context; returns the context as it is then. Conflict when
+        it is full or not live (the caller reads it to say which)."""
+        item = self._table.update(
+            {"name": name},
+            "SET activeJobs = if_not_exists(activeJobs, :zero) + :one",
+            condition="#st IN (:started, :running) AND (attribute_not_exists(activeJobs) OR activeJobs < maxJobs)",  # noqa: E501
+            names=_STATE,
+            values={
+                ":zero": 0,
+                ":one": 1,
+                ":started": ContextState.STARTED.value,
+                ":running": ContextState.RUNNING.value,
+            },
+        )
+        return ContextRecord.from_item(item)
+
+    def free_slot(self, name: str, context_id: str) -> None:
+        """Give a slot back to the incarnation it was taken from (a no-op for one that ended)."""
+        with contextlib.suppress(Conflict):
+            self._write(
+                name,
+                context_id,
+                "SET activeJobs = activeJobs - :one",
+                {":one": 1, ":zero": 0},
+                extra_condition="activeJobs > :zero",
+            )
+
+    def repair_slots(self, name: str, context_id: str, seen: int, actual: int) -> bool:
+        """Set the slot counter to the jobs actually active, unless it moved since it was `seen`."""
+        try:
+            self._write(
+                name,
+                context_id,
+                "SET activeJobs = :actual",
+                {":actual": actual, ":seen": seen},
+                extra_condition="activeJobs = :seen",
+            )
+        except Conflict:
+            return False
+        return True
 
     def live(self) -> list[ContextRecord]:
         """Every context not yet ended. The table holds one item per name, so it stays small."""
@@ -134,5 +183,10 @@ class ContextStore:
             condition += f" AND {extra_condition}"
         names = {alias: attr for alias, attr in _ALIASES.items() if alias in update + condition} or None
         self._table.update(
-            {"name": name}, update, condition=condition, names=names, values={**values, ":cid": context_id}
+            {"name": name},
+            update,
+            condition=condition,
+            names=names,
+            values={**values, ":cid": context_id},
+            returning=False,
         )

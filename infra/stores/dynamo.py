@@ -60,15 +60,25 @@ class Table:
         return from_item(item) if item else None
 
     def update(
-        self, key: dict[str, Any], update: str, condition: str | None = None, **expression: Any
+        self,
+        key: dict[str, Any],
+        update: str,
+        condition: str | None = None,
+        returning: bool = True,
+        **expression: Any,
     ) -> dict[str, Any]:
-        """Apply an update expression; returns the item as it is afterwards."""
+        """Apply an update expression; returns the item as it is afterwards, or {} when not
+        `returning` (hot-path writes that know what they wrote skip the copy back)."""
         args = _expression_args(condition=condition, **expression)
         with conditional():
             response = self._client.update_item(
-                TableName=self.name, Key=to_item(key), UpdateExpression=update, ReturnValues="ALL_NEW", **args
+                TableName=self.name,
+                Key=to_item(key),
+                UpdateExpression=update,
+                ReturnValues="ALL_NEW" if returning else "NONE",
+                **args,
             )
-        return from_item(response["Attributes"])
+        return from_item(response.get("Attributes", {}))
 
     def delete(self, key: dict[str, Any]) -> None:
         self._client.delete_item(TableName=self.name, Key=to_item(key))

@@ -27,9 +27,21 @@ class JobError(BaseModel):
     stack: list[str] = []
 
 
+class JobEnd(BaseModel):
+    """What ending a job writes; laid over the job's record it gives the record as stored."""
+
+    status: JobStatus
+    endTime: str
+    result: str | None = None
+    resultKey: str | None = None
+    error: JobError | None = None
+    phase: FailurePhase | None = None
+
+
 class JobRecord(BaseModel):
     jobId: str
     context: str
+    contextId: str | None = None  # the incarnation of `context` it was sent to
     appName: str
     classPath: str
     status: JobStatus
@@ -47,6 +59,9 @@ class JobRecord(BaseModel):
         item = dict(item)
         item["config"] = json.loads(item.get("config", "{}"))
         return cls.model_validate(item)
+
+    def ended(self, end: JobEnd) -> "JobRecord":
+        return self.model_copy(update=dict(end))
 
 
 class JobStore:
@@ -78,6 +93,7 @@ class JobStore:
                     ":running": JobStatus.RUNNING.value,
                     ":host": host_id,
                 },
+                returning=False,
             )
         except Conflict:
             return False
@@ -92,28 +108,26 @@ class JobStore:
         result_key: str | None = None,
         error: JobError | None = None,
         phase: FailurePhase | None = None,
-    ) -> JobRecord | None:
-        """Move an active job to its end state; None when it had already ended (killed, reaped)."""
-        fields = {
-            "endTime": now_iso(),
-            "result": result,
-            "resultKey": result_key,
-            "error": error.model_dump() if error else None,
-            "phase": phase.value if phase else None,
-        }
-        present = {name: value for name, value in fields.items() if value is not None}
+    ) -> JobEnd | None:
+        """Move an active job to its end state and return what was written; None when it had
+        already ended (killed, reaped)."""
+        end = JobEnd(
+            status=status, endTime=now_iso(), result=result, resultKey=result_key, error=error, phase=phase
+        )
+        present = end.model_dump(mode="json", exclude_none=True, exclude={"status"})
         assignments = ", ".join(["#s = :status", *(f"#{name} = :{name}" for name in present)])
         try:
-            item = self._table.update(
+            self._table.update(
                 {"jobId": job_id},
                 f"SET {assignments} REMOVE activeContext",
                 condition=_IS_ACTIVE,
                 names={**_STATUS, **{f"#{name}": name for name in present}},  # some are reserved words
                 values={**_ACTIVE, ":status": status.value, **{f":{k}": v for k, v in present.items()}},
+                returning=False,
             )
         except Conflict:
             return None
-        return JobRecord.from_item(item)
+        return end
 
     def end_active(self, context: str, message: str) -> list[str]:
         """Fail every job still queued or running on a context that has ended; returns their ids."""

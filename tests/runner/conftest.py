@@ -55,6 +55,7 @@ class RunnerHarness:
             max_jobs=4,
             publish=lambda event: (self.events.append(event), bus.publish(event)),
             replies=Replies(settings.queue_prefix),
+            free_slot=lambda: None,  # no context item in these tests
         )
 
     def upload(self, data: bytes) -> BinaryRef:

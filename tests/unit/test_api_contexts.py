@@ -13,14 +13,14 @@ def queue_count(prefix: str) -> int:
     return len(client("sqs").list_queues(QueueNamePrefix=prefix).get("QueueUrls", []))
 
 
-def live_context(aws, name: str, heartbeat_ms: int | None = None) -> ContextRecord:
+def live_context(aws, name: str, heartbeat_ms: int | None = None, max_jobs: int = 8) -> ContextRecord:
     record = ContextRecord(
         name=name,
         contextId=uuid.uuid4().hex,
         state=ContextState.RUNNING,
         startTime="2026-11-21T04:00:00+00:00",
         queueUrl=client("sqs").create_queue(QueueName=f"{aws.queue_prefix}{name}-x")["QueueUrl"],
-        settings=ContextSettings(),
+        settings=ContextSettings(maxJobs=max_jobs),
         heartbeatAt=now_ms() if heartbeat_ms is None else heartbeat_ms,
     )
     ContextStore(aws.contexts_table).create(record)

@@ -6,10 +6,10 @@ import uuid
 import pytest
 
 from events.messages import KillRequested, host_message
-from events.settings import ContextSettings
 from events.states import JobStatus
 from infra.aws import client
 from infra.clock import now_ms
+from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 from tests.unit.test_api_contexts import live_context
@@ -67,22 +67,23 @@ def test_a_jar_cannot_run_as_a_python_job(api, example_egg):
 
 
 def test_a_full_context_answers_503_and_records_nothing(api, aws, app_name):
-    context = live_context(aws, f"full-{uuid.uuid4().hex[:4]}")
-    one_slot = ContextSettings(maxJobs=1).model_dump_json()
-    client("dynamodb").update_item(
-        TableName=aws.contexts_table,
-        Key={"name": {"S": context.name}},
-        UpdateExpression="SET settings = :s",
-        ExpressionAttributeValues={":s": {"S": one_slot}},
-    )
-    job_on(aws, context.name)
+    context = live_context(aws, f"full-{uuid.uuid4().hex[:4]}", max_jobs=1)
+    contexts = ContextStore(aws.contexts_table)
+    contexts.take_slot(context.name)  # the one slot, as a running job holds it
     answer = api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&context={context.name}")
     assert answer.status == 503
     assert answer.body == {
         "status": "NO SLOTS AVAILABLE",
         "result": f"Too many running jobs (1) for job context '{context.name}'",
     }
-    assert JobStore(aws.jobs_table).count_active(context.name) == 1
+    assert JobStore(aws.jobs_table).count_active(context.name) == 0
+    assert contexts.get(context.name).activeJobs == 1
+
+
+def test_a_refused_submit_gives_its_slot_back(api, aws):
+    context = live_context(aws, f"back-{uuid.uuid4().hex[:4]}", max_jobs=1)
+    assert api("POST", f"/jobs?appName=nope&classPath={WORDCOUNT}&context={context.name}").status == 404
+    assert ContextStore(aws.contexts_table).get(context.name).activeJobs == 0
 
 
 def test_kill_marks_killed_at_once_and_tells_the_host(api, aws):

@@ -11,6 +11,7 @@ from infra.clock import now_ms
 from infra.launchers.ecs import EcsLauncher
 from infra.local.http_adapter import LocalLambdaContext
 from infra.messaging.replies import Replies
+from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobStore
 from tests.unit.test_api_contexts import live_context
 from tests.unit.test_api_jobs import job_on
@@ -54,3 +55,13 @@ def test_reply_queues_of_gone_containers_are_swept_and_a_waiter_recovers(aws):
     assert replacement != url
     container.send(replacement, JobEnded(jobId="job-2"))
     assert container.wait("job-2", seconds=2) == JobEnded(jobId="job-2")
+
+
+def test_the_reconciler_gives_back_slots_that_leaked(aws):
+    context = live_context(aws, f"leaky-{uuid.uuid4().hex[:4]}")
+    contexts = ContextStore(aws.contexts_table)
+    for _ in range(3):
+        contexts.take_slot(context.name)  # three submits whose releases were lost
+    job_on(aws, context.name)  # one job really active
+    reconcile({}, LocalLambdaContext("ReconcilerFunction", "tick"))
+    assert contexts.get(context.name).activeJobs == 1

@@ -48,6 +48,7 @@ def test_finishing_is_conditional_on_being_active(aws):
     jobs.create(job)
     killed = jobs.finish(job.jobId, JobStatus.KILLED)
     assert killed.status is JobStatus.KILLED and killed.endTime
+    assert job.ended(killed) == jobs.get(job.jobId)  # what finish returns is what was stored
     assert jobs.finish(job.jobId, JobStatus.FINISHED, result="1") is None
     assert jobs.get(job.jobId).status is JobStatus.KILLED
 
