@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from pyhocon import ConfigFactory
@@ -17,7 +18,7 @@ from context_host.named_objects import ContextNamedObjects
 from context_host.runner import JobRunner
 from context_host.session import build_session, job_context
 from events.lifecycle import ContextFailed, ContextStarted, ContextStopped, LifecycleEvent
-from events.messages import JobRequested, KillRequested, StopRequested
+from events.messages import HostMessage, JobRequested, KillRequested, StopRequested
 from events.states import ContextState
 from infra.config import Settings
 from infra.errors import Conflict
@@ -96,8 +97,8 @@ class ContextHost:
         while not self._stop.wait(0.2):  # signal handlers only set a flag; see StopSignals
             if signals.received:
                 self.request_stop("stopped by signal", drain=True)
+        self._shutdown(record, runner)  # beating on while it drains, or the reaper would take it
         heartbeat.stop()
-        self._shutdown(record, runner)
         session.stop()
         return 0
 
@@ -149,16 +150,24 @@ class ContextHost:
             for delivery in deliveries:
                 if self._stop.is_set():
                     return  # the context is ending; its queued jobs are failed by the shutdown
-                message = delivery.message
-                ack = functools.partial(self._queues.ack, queue_url, delivery.receipt)
-                if isinstance(message, JobRequested):
-                    if runner.submit(message, ack):
-                        continue  # acknowledged when the job ends
-                elif isinstance(message, KillRequested):
-                    runner.kill(message.jobId)
-                elif isinstance(message, StopRequested):
-                    self.request_stop("context deleted", drain=False)
-                ack()
+                try:
+                    self._handle(
+                        delivery.message,
+                        functools.partial(self._queues.ack, queue_url, delivery.receipt),
+                        runner,
+                    )
+                except Exception:  # one bad delivery must not stop the context taking jobs
+                    log.exception("handling %s failed", type(delivery.message).__name__)
+
+    def _handle(self, message: HostMessage, ack: Callable[[], None], runner: JobRunner) -> None:
+        if isinstance(message, JobRequested):
+            if runner.submit(message, ack):
+                return  # acknowledged when the job ends
+        elif isinstance(message, KillRequested):
+            runner.kill(message.jobId)
+        elif isinstance(message, StopRequested):
+            self.request_stop("context deleted", drain=False)
+        ack()
 
     def _shutdown(self, record: ContextRecord, runner: JobRunner) -> None:
         log.info("context %s stopping: %s", self._name, self._stop_reason)
@@ -166,21 +175,25 @@ class ContextHost:
             runner.cancel_all()
             return
         with contextlib.suppress(Conflict):  # the API began it (DELETE)
-            self._contexts.begin_stop(self._name)
+            self._contexts.begin_stop(self._name, self._context_id)
         if self._drain:
             runner.wait_idle(DRAIN_SECONDS)
         runner.cancel_all()
         self._end(record, ContextState.FINISHED, self._stop_reason)
 
     def _end(self, record: ContextRecord, state: ContextState, message: str) -> None:
-        """Fail what is left on the context, record its end, and remove its queue."""
-        ended_jobs = self._jobs.end_active(self._name, f"Context ({self._name}) for this job was terminated")
+        """End this incarnation, then fail what is left on it and remove its queue. Ending first
+        closes it to new jobs (slots are taken only on live contexts) and keeps an old host from
+        touching a context re-created under the same name."""
         if self._contexts.end(self._name, self._context_id, state, message):
+            ended_jobs = self._jobs.end_active(
+                self._name, f"Context ({self._name}) for this job was terminated"
+            )
             event_class = ContextStopped if state is ContextState.FINISHED else ContextFailed
             extra = {} if state is ContextState.FINISHED else {"message": message}
             self._publish(event_class(context=self._name, contextId=self._context_id, state=state, **extra))
+            log.info("context %s ended %s; %d unfinished job(s) failed", self._name, state, len(ended_jobs))
         self._queues.delete(record.queueUrl)
-        log.info("context %s ended %s; %d unfinished job(s) failed", self._name, state, len(ended_jobs))
         self._outbox.shutdown(wait=True)
 
     def _publish(self, event: LifecycleEvent) -> None:

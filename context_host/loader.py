@@ -58,7 +58,11 @@ class BinaryLoader:
                     raise JobLoadError(f"binary {binary.key} changed since upload (digest {digest[:12]})")
                 with zipfile.ZipFile(archive) as zf:
                     zf.extractall(Path(tmp) / "root")
-                (Path(tmp) / "root").rename(root)
+                try:
+                    (Path(tmp) / "root").rename(root)
+                except OSError:
+                    if not root.is_dir():  # another host on this machine unpacked it first: use theirs
+                        raise
         return root
 
 

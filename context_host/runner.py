@@ -21,7 +21,7 @@ from pyspark import SparkContext
 
 from context_host.loader import BinaryLoader
 from context_host.results import to_json_safe
-from events.lifecycle import JobFailed, JobFinished, JobKilled, JobStarted, LifecycleEvent
+from events.lifecycle import JobFailed, JobFinished, JobStarted, LifecycleEvent
 from events.messages import JobEnded, JobRequested
 from events.states import FailurePhase, JobStatus
 from infra.messaging.replies import Replies
@@ -114,6 +114,9 @@ class JobRunner:
     def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
         started = time.monotonic()
         self._sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
+        # One FAIR pool per worker thread: jobs running at once share the cores instead of queueing
+        # in the default pool (FIFO inside); a pool per job id would grow without end.
+        self._sc.setLocalProperty("spark.scheduler.pool", threading.current_thread().name)
         try:
             self._execute(request, started)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
@@ -131,12 +134,12 @@ class JobRunner:
     def _execute(self, request: JobRequested, started: float) -> None:
         try:
             job = self._loader.load_class(request.binary, request.classPath)()
-        except Exception as e:
+        except BaseException as e:  # job code may even call sys.exit()
             return self._fail(request, FailurePhase.LOAD, _describe(e))
         runtime = JobEnvironment(request.jobId, self._named_objects, self._context_config)
         try:
             data = job.validate(self._job_context, runtime, ConfigFactory.from_dict(request.config))
-        except Exception as e:
+        except BaseException as e:
             return self._fail(request, FailurePhase.VALIDATE, _describe(e))
         if is_problems(data):
             problems = data if isinstance(data, list) else [data]
@@ -150,16 +153,15 @@ class JobRunner:
         self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
         try:
             value = job.run_job(self._job_context, runtime, data)
-        except Exception as e:
+        except BaseException as e:
             return self._fail(request, FailurePhase.RUN, _describe(e))
         result_json = json.dumps(to_json_safe(value))
         inline, key = self._results.save(request.jobId, result_json)
         end = self._jobs.finish(request.jobId, JobStatus.FINISHED, result=inline, result_key=key)
         self._wake_caller(request, end)
-        if end is not None:
-            self._free_slot()  # whoever ends a job gives its slot back
         if end is None:
-            return self._publish(JobKilled(**_identity(request), status=JobStatus.KILLED))
+            return None  # killed or its context ended meanwhile: whoever did it reported it
+        self._free_slot()  # whoever ends a job gives its slot back
         self._publish(
             JobFinished(
                 **_identity(request),

@@ -10,7 +10,6 @@ class BinaryRef(BaseModel):
 
     key: str
     digest: str
-    binaryType: str
 
 
 class JobRequested(BaseModel):

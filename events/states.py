@@ -4,19 +4,19 @@ from enum import StrEnum
 
 
 class JobStatus(StrEnum):
-    STARTED = "STARTED"  # accepted and queued for its context's host
-    RUNNING = "RUNNING"  # claimed by a host: validating or running
+    STARTED = "STARTED"  # accepted: queued for its context's host, or loading and validating there
+    RUNNING = "RUNNING"  # loaded, validated and claimed by a host: running
     FINISHED = "FINISHED"
     ERROR = "ERROR"
     KILLED = "KILLED"
-    RESTARTING = "RESTARTING"
+    RESTARTING = "RESTARTING"  # SJS's vocabulary; this server never restarts a job
 
     @property
     def is_active(self) -> bool:
         return self in ACTIVE_JOB_STATES
 
 
-ACTIVE_JOB_STATES = frozenset({JobStatus.STARTED, JobStatus.RUNNING, JobStatus.RESTARTING})
+ACTIVE_JOB_STATES = frozenset({JobStatus.STARTED, JobStatus.RUNNING})
 
 
 class ContextState(StrEnum):
@@ -33,9 +33,7 @@ class ContextState(StrEnum):
         return self in LIVE_CONTEXT_STATES
 
 
-LIVE_CONTEXT_STATES = frozenset(
-    {ContextState.STARTED, ContextState.RUNNING, ContextState.STOPPING, ContextState.RESTARTING}
-)
+LIVE_CONTEXT_STATES = frozenset({ContextState.STARTED, ContextState.RUNNING, ContextState.STOPPING})
 
 
 class FailurePhase(StrEnum):

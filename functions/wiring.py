@@ -39,10 +39,16 @@ def services() -> Services:
     publisher = EventPublisher(settings.event_bus_name)
     replies = Replies(settings.queue_prefix)
     launcher = launcher_for(settings)
-    reaper = Reaper(context_store, job_store, queues, launcher, publisher, settings.heartbeat_timeout_seconds)
-    contexts = ContextService(
-        context_store, job_store, queues, launcher, reaper, settings.context_start_timeout_seconds
+    reaper = Reaper(
+        context_store,
+        job_store,
+        queues,
+        launcher,
+        publisher,
+        settings.heartbeat_timeout_seconds,
+        settings.context_start_timeout_seconds,
     )
+    contexts = ContextService(context_store, queues, launcher, reaper, settings.context_start_timeout_seconds)
     jobs = JobService(
         job_store,
         ResultStore(settings.binaries_bucket),

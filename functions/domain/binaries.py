@@ -59,9 +59,6 @@ class BinaryService:
             raise NoSuchBinary(app)
         return versions
 
-    def latest(self, app: str) -> BinaryRecord:
-        return self._store.latest(app)
-
     def delete(self, app: str) -> None:
         self._store.delete(app)
 

@@ -23,7 +23,6 @@ from infra.errors import (
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
 from infra.stores.contexts import ContextRecord, ContextStore
-from infra.stores.jobs import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,6 @@ STOP_WAIT_SECONDS = 15.0
 @dataclass(frozen=True)
 class ContextService:
     contexts: ContextStore
-    jobs: JobStore
     queues: HostQueues
     launcher: ContextLauncher
     reaper: Reaper
@@ -93,8 +91,6 @@ class ContextService:
             return current
         if not started:
             current = self.contexts.get(record.name)
-            if current.hostId:
-                self.launcher.stop(current.hostId)
             self.reaper.reap(current, f"did not start within {self.start_timeout_seconds:g} s")
             raise ContextInitFailed(
                 f"Context {record.name} did not start within {self.start_timeout_seconds:g} s"
@@ -103,6 +99,10 @@ class ContextService:
 
     def get(self, name: str) -> ContextRecord:
         return self.reaper.checked(self.contexts.get(name))
+
+    def live_count(self) -> int:
+        """How many contexts are not yet ended, as recorded (no liveness check: cheap)."""
+        return len(self.contexts.live())
 
     def live_names(self) -> list[str]:
         """The contexts that can take jobs or are on their way there, dead hosts reaped first."""
@@ -133,7 +133,7 @@ class ContextService:
         if not record.state.is_live:
             raise NoSuchContext(name)
         with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
-            record = self.contexts.begin_stop(name)
+            self.contexts.begin_stop(name, record.contextId)
         self.queues.send(record.queueUrl, StopRequested())
         current, ended = wait_until(
             lambda: self.reaper.checked(self.contexts.get(name)),

@@ -1,6 +1,6 @@
 """Submitting, following, listing and killing jobs (SJS's job routes, without HTTP).
 
-The hot path is: check the binary and context (reads, at once), write the job (STARTED), send it
+The hot path is: take a job slot on the context and check the binary (at once), write the job, send it
 to the context's queue, then wait. An async submit polls the record until it leaves STARTED (the
 host marks it RUNNING after `validate`, so load and validation failures still answer 400, as in
 SJS); a sync one sleeps on this container's reply queue until the host says the job ended, and
@@ -39,7 +39,7 @@ from infra.stores.contexts import ContextRecord
 from infra.stores.jobs import JobEnd, JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
 
-_READS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="reads")
+_ALONGSIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="alongside")  # calls made at once
 VALIDATION_WAIT_SECONDS = 10.0  # async submit on a running context: how long to wait for `validate`
 LIVENESS_CHECK_SECONDS = 2.0
 
@@ -68,7 +68,7 @@ class JobService:
     def submit(self, submission: JobSubmission) -> JobRecord:
         # The binary check and the slot are independent, so both go at once; a slot taken for a
         # request that then fails is given back.
-        slot = _READS.submit(self.contexts.take_slot, submission.context) if submission.context else None
+        slot = _ALONGSIDE.submit(self.contexts.take_slot, submission.context) if submission.context else None
         try:
             binary = self._runnable_binary(submission)
         except Exception:
@@ -80,6 +80,8 @@ class JobService:
             job = self._enqueue(submission, binary, context)
         except Exception:
             self.contexts.free_slot(context.name, context.contextId)
+            if context.transient:  # it was started for this job alone
+                self.contexts.reaper.reap(context, "its job could not be queued")
             raise
         if submission.sync:
             record, done = self._wait_for_end(job, submission.timeout_seconds)
@@ -120,7 +122,7 @@ class JobService:
             context=context.name,
             appName=job.appName,
             classPath=job.classPath,
-            binary=BinaryRef(key=binary.key, digest=binary.digest, binaryType=binary.binaryType),
+            binary=BinaryRef(key=binary.key, digest=binary.digest),
             config=job.config,
             replyTo=self.replies.address() if submission.sync else None,
         )
@@ -133,11 +135,21 @@ class JobService:
         return job
 
     def get(self, job_id: str) -> JobRecord:
+        """The job as it truly is: still active on a context incarnation that has ended (its host
+        died, or it slipped in as the context stopped), it is ended here."""
         record = self.jobs.get(job_id)
-        if record.status.is_active:
-            self.contexts.get(record.context)  # reaps a dead host, which ends this job
-            record = self.jobs.get(job_id)
-        return record
+        if not record.status.is_active:
+            return record
+        context = self.contexts.get(record.context)  # reaps a dead host, which ends its jobs
+        if context.state.is_live and record.contextId in (None, context.contextId):
+            return record
+        error = JobError(
+            message=f"Context ({record.context}) for this job was terminated", errorClass="ContextTerminated"
+        )
+        self.jobs.finish(
+            job_id, JobStatus.ERROR, error=error, phase=FailurePhase.CONTEXT
+        )  # unless ended already
+        return self.jobs.get(job_id)
 
     def result(self, record: JobRecord) -> Any:
         if record.resultKey:

@@ -17,6 +17,8 @@ from infra.stores.jobs import JobStore
 
 log = logging.getLogger(__name__)
 
+SLOT_QUIET_MS = 60_000  # repair a slot counter only when no slot was taken for this long
+
 
 @dataclass(frozen=True)
 class Reaper:
@@ -26,10 +28,11 @@ class Reaper:
     launcher: ContextLauncher
     publisher: EventPublisher
     timeout_seconds: float
+    start_timeout_seconds: float
 
     def checked(self, record: ContextRecord) -> ContextRecord:
         """The record as it truly is: reaped first if its host is gone."""
-        if not record.is_stale(self.timeout_seconds):
+        if not record.is_stale(self.timeout_seconds, self.start_timeout_seconds):
             return record
         self.reap(record, f"its host stopped responding (no heartbeat for {self.timeout_seconds:g} s)")
         return self.contexts.get(record.name)
@@ -43,7 +46,9 @@ class Reaper:
             if self.checked(record).state is ContextState.ERROR:
                 reaped.append(record.name)
             elif record.activeJobs > (actual := self.jobs.count_active(record.name)):
-                self.contexts.repair_slots(record.name, record.contextId, record.activeJobs, actual)
+                self.contexts.repair_slots(
+                    record.name, record.contextId, record.activeJobs, actual, SLOT_QUIET_MS
+                )
         return reaped
 
     def reap(self, record: ContextRecord, reason: str) -> None:

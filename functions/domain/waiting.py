@@ -1,7 +1,8 @@
-"""Waiting on a record to reach a state, as an API call must for sync jobs and new contexts.
+"""Waiting on a record to reach a state: an async submit until its job leaves STARTED, a context
+until it is usable or has stopped. (Sync jobs sleep on a reply queue instead; see jobs.py.)
 
-Polls the strongly consistent record: every 5 ms for the first half second (a warm context
-answers small jobs in that time), then backing off to 100 ms so long jobs cost few reads."""
+Polls the strongly consistent record: every 5 ms for the first half second, then backing off to
+100 ms so long waits cost few reads."""
 
 import time
 from collections.abc import Callable

@@ -4,11 +4,14 @@ real handler, one request at a time, as a Lambda container would. (Powertools' r
 the current event on a shared object, so requests must not share a process concurrently.)"""
 
 import base64
+import functools
 import logging
 import multiprocessing
+import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import import_module
@@ -54,12 +57,15 @@ class FunctionPool:
     ):
         self.function_name = function_name
         self.size = size
-        self._executor = ProcessPoolExecutor(
+        self._new_executor = functools.partial(
+            ProcessPoolExecutor,
             max_workers=size,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load_handler,
             initargs=(handler_path, warm_event),
         )
+        self._executor = self._new_executor()
+        self._lock = threading.Lock()
 
     def warm(self) -> None:
         """Start every worker now rather than on the first requests."""
@@ -67,7 +73,14 @@ class FunctionPool:
             future.result()
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        return self._executor.submit(_invoke, event, self.function_name).result()
+        executor = self._executor
+        try:
+            return executor.submit(_invoke, event, self.function_name).result()
+        except BrokenProcessPool:
+            with self._lock:  # a worker died (e.g. out of memory): fresh containers, as Lambda would
+                if self._executor is executor:
+                    self._executor = self._new_executor()
+            raise
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

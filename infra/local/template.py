@@ -6,7 +6,7 @@ stack is created; the functions' environment (Globals) is resolved by moto too, 
 as generated Outputs."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ ENV_OUTPUT_PREFIX = "FunctionEnv"
 class FunctionSpec:
     name: str
     handler: str
-    events: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def load(path: Path = TEMPLATE) -> LocalTemplate:
     template = json.loads(json.dumps(template))  # plain dicts
     resources = template["Resources"]
     functions = [
-        FunctionSpec(name, spec["Properties"]["Handler"], spec["Properties"].get("Events", {}))
+        FunctionSpec(name, spec["Properties"]["Handler"])
         for name, spec in resources.items()
         if spec["Type"] == "AWS::Serverless::Function"
     ]

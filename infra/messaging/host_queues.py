@@ -4,11 +4,16 @@ Queues are made on demand (contexts come and go), named after the stack and the 
 redrive to the stack's dead-letter queue."""
 
 import json
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 
+from pydantic import ValidationError
+
 from events.messages import HostMessage, host_message
 from infra.aws import client, error_code
+
+log = logging.getLogger(__name__)
 
 LONG_POLL_SECONDS = 20
 MAX_RECEIVE_COUNT = 3
@@ -33,7 +38,8 @@ class HostQueues:
         return attributes["Attributes"]["QueueArn"]
 
     def create(self, context: str, context_id: str) -> str:
-        name = f"{self._prefix}{context}-{context_id[:8]}"[:80]
+        suffix = f"-{context_id[:8]}"  # a re-created context never reuses a deleted queue's name
+        name = f"{self._prefix}{context}"[: 80 - len(suffix)] + suffix
         redrive = {"deadLetterTargetArn": self._dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
         response = self._sqs.create_queue(
             QueueName=name,
@@ -57,14 +63,19 @@ class HostQueues:
     def send(self, url: str, message: HostMessage) -> None:
         self._sqs.send_message(QueueUrl=url, MessageBody=message.model_dump_json())
 
-    def receive(self, url: str, wait_seconds: int = LONG_POLL_SECONDS) -> list[Delivery]:
-        response = self._sqs.receive_message(
-            QueueUrl=url, WaitTimeSeconds=wait_seconds, MaxNumberOfMessages=10
-        )
-        return [
-            Delivery(raw["ReceiptHandle"], host_message.validate_json(raw["Body"]))
-            for raw in response.get("Messages", [])
-        ]
+    def receive(self, url: str) -> list[Delivery]:
+        """Up to ten messages; one that is not a host message is dropped, not the batch with it."""
+        raw_messages = self._sqs.receive_message(
+            QueueUrl=url, WaitTimeSeconds=LONG_POLL_SECONDS, MaxNumberOfMessages=10
+        ).get("Messages", [])
+        deliveries = []
+        for raw in raw_messages:
+            try:
+                deliveries.append(Delivery(raw["ReceiptHandle"], host_message.validate_json(raw["Body"])))
+            except ValidationError:
+                log.warning("dropping a message that is not a host message: %.200s", raw["Body"])
+                self.ack(url, raw["ReceiptHandle"])
+        return deliveries
 
     def ack(self, url: str, receipt: str) -> None:
         self._sqs.delete_message(QueueUrl=url, ReceiptHandle=receipt)

@@ -74,7 +74,9 @@ class Replies:
             self._sqs.send_message(QueueUrl=url, MessageBody=body)
 
     def sweep(self, older_than_seconds: float) -> list[str]:
-        """Delete reply queues of containers long gone; returns their URLs."""
+        """Delete reply queues older than `older_than_seconds`; returns their URLs. Age is all SQS
+        tells, so a container still alive then loses its queue: it makes a new one on its next
+        wait, and the one job whose reply went to the old queue is found by the fallback read."""
         urls = self._sqs.list_queues(QueueNamePrefix=self._prefix).get("QueueUrls", [])
         now = datetime.now(UTC).timestamp()
         swept = []

@@ -57,7 +57,7 @@ class BinaryStore:
                 newest[record.appName] = record
         return newest
 
-    def delete(self, app: str) -> list[BinaryRecord]:
+    def delete(self, app: str) -> None:
         """Records first, then objects: a crash in between leaves an orphan object, not a dangling record."""
         versions = self.versions(app)
         if not versions:
@@ -66,7 +66,6 @@ class BinaryStore:
             self._table.delete({"appName": app, "uploadTime": version.uploadTime})
         for version in versions:
             self._s3.delete_object(Bucket=self._bucket, Key=version.key)
-        return versions
 
     def download(self, key: str, path: Any) -> None:
         self._s3.download_file(self._bucket, key, str(path))

@@ -45,8 +45,11 @@ class ContextRecord(BaseModel):
         item["settings"] = ContextSettings.model_validate_json(item.get("settings", "{}"))
         return cls.model_validate(item)
 
-    def is_stale(self, timeout_seconds: float, now: int | None = None) -> bool:
-        return self.state.is_live and (now or now_ms()) - self.heartbeatAt > timeout_seconds * 1000
+    def is_stale(self, timeout_seconds: float, start_timeout_seconds: float) -> bool:
+        """Its host has gone silent. While the context starts (a Fargate task may take a minute
+        to be placed and pull its image), silence counts only after the start timeout."""
+        limit = start_timeout_seconds if self.state is ContextState.STARTED else timeout_seconds
+        return self.state.is_live and now_ms() - self.heartbeatAt > limit * 1000
 
 
 class ContextStore:
@@ -79,12 +82,13 @@ class ContextStore:
         it is full or not live (the caller reads it to say which)."""
         item = self._table.update(
             {"name": name},
-            "SET activeJobs = if_not_exists(activeJobs, :zero) + :one",
+            "SET activeJobs = if_not_exists(activeJobs, :zero) + :one, slotTakenAt = :now",
             condition="#st IN (:started, :running) AND (attribute_not_exists(activeJobs) OR activeJobs < maxJobs)",  # noqa: E501
             names=_STATE,
             values={
                 ":zero": 0,
                 ":one": 1,
+                ":now": now_ms(),
                 ":started": ContextState.STARTED.value,
                 ":running": ContextState.RUNNING.value,
             },
@@ -92,7 +96,7 @@ class ContextStore:
         return ContextRecord.from_item(item)
 
     def free_slot(self, name: str, context_id: str) -> None:
-        """Give a slot back to the incarnation it was taken from (a no-op for one that ended)."""
+        """Give a slot back to the incarnation it was taken from (never to a later one)."""
         with contextlib.suppress(Conflict):
             self._write(
                 name,
@@ -102,19 +106,18 @@ class ContextStore:
                 extra_condition="activeJobs > :zero",
             )
 
-    def repair_slots(self, name: str, context_id: str, seen: int, actual: int) -> bool:
-        """Set the slot counter to the jobs actually active, unless it moved since it was `seen`."""
-        try:
+    def repair_slots(self, name: str, context_id: str, seen: int, actual: int, quiet_ms: int) -> None:
+        """Set the slot counter to the jobs actually active, unless it moved since it was `seen`
+        or a slot was taken in the last `quiet_ms` (the index that counts jobs may lag a new one)."""
+        quiet = "activeJobs = :seen AND (attribute_not_exists(slotTakenAt) OR slotTakenAt < :quiet)"
+        with contextlib.suppress(Conflict):
             self._write(
                 name,
                 context_id,
                 "SET activeJobs = :actual",
-                {":actual": actual, ":seen": seen},
-                extra_condition="activeJobs = :seen",
+                {":actual": actual, ":seen": seen, ":quiet": now_ms() - quiet_ms},
+                extra_condition=quiet,
             )
-        except Conflict:
-            return False
-        return True
 
     def live(self) -> list[ContextRecord]:
         """Every context not yet ended. The table holds one item per name, so it stays small."""
@@ -142,20 +145,19 @@ class ContextStore:
             extra_condition="#st = :started",
         )
 
-    def begin_stop(self, name: str) -> ContextRecord:
-        """RUNNING/STARTED → STOPPING; Conflict when it is stopping or has ended already."""
-        item = self._table.update(
-            {"name": name},
+    def begin_stop(self, name: str, context_id: str) -> None:
+        """RUNNING/STARTED → STOPPING for this incarnation; Conflict when it is stopping or over."""
+        self._write(
+            name,
+            context_id,
             "SET #st = :stopping",
-            condition="#st IN (:started, :running)",
-            names=_STATE,
-            values={
+            {
                 ":stopping": ContextState.STOPPING.value,
                 ":started": ContextState.STARTED.value,
                 ":running": ContextState.RUNNING.value,
             },
+            extra_condition="#st IN (:started, :running)",
         )
-        return ContextRecord.from_item(item)
 
     def end(self, name: str, context_id: str, state: ContextState, message: str | None = None) -> bool:
         """Move a live incarnation to an end state; False when it had ended already."""

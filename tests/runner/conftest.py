@@ -69,7 +69,7 @@ class RunnerHarness:
             size=len(data),
         )
         self.binaries.add(record, data)
-        return BinaryRef(key=record.key, digest=digest, binaryType="Egg")
+        return BinaryRef(key=record.key, digest=digest)
 
     def request(self, binary: BinaryRef, class_path: str, config: dict | None = None) -> JobRequested:
         job = JobRecord(

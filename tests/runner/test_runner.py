@@ -136,3 +136,19 @@ def test_functions_of_the_binary_run_on_spark_workers(harness, package_with):
     record = harness.run(binary, "example_jobs.shout.ShoutJob")
     assert record.status is JobStatus.FINISHED, record.error
     assert json.loads(record.result) == ["A!", "B!"]
+
+
+def test_a_job_that_exits_the_interpreter_only_ends_itself(harness, package_with):
+    source = (
+        "import sys\nfrom sparkjobserver.api import SparkJob\n\n\nclass Quitter(SparkJob):\n"
+        "    def validate(self, context, runtime, config):\n        return None\n\n"
+        "    def run_job(self, context, runtime, data):\n        sys.exit(3)\n"
+    )
+    record = harness.run(
+        harness.upload(package_with({"example_jobs/quitter.py": source})), "example_jobs.quitter.Quitter"
+    )
+    assert (record.status, record.phase, record.error.errorClass) == (
+        JobStatus.ERROR,
+        FailurePhase.RUN,
+        "SystemExit",
+    )

@@ -6,9 +6,10 @@ import uuid
 import pytest
 
 from events.messages import KillRequested, host_message
-from events.states import JobStatus
+from events.states import ContextState, JobStatus
 from infra.aws import client
 from infra.clock import now_ms
+from infra.messaging.host_queues import HostQueues
 from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
@@ -129,3 +130,26 @@ def test_a_job_on_a_dead_context_is_reported_as_error(api, aws):
     assert shown["status"] == "ERROR"
     assert shown["result"]["message"].startswith(f"Context ({context.name}) for this job was terminated")
     assert shown["result"]["errorClass"] == "ContextTerminated"
+
+
+def test_a_job_left_on_an_ended_context_is_reported_ended(api, aws):
+    context = live_context(aws, f"gone-{uuid.uuid4().hex[:4]}")
+    ContextStore(aws.contexts_table).end(context.name, context.contextId, ContextState.FINISHED)
+    stranded = job_on(aws, context.name)  # slipped in as the context stopped
+    shown = api("GET", f"/jobs/{stranded.jobId}").body
+    assert shown["status"] == "ERROR"
+    assert shown["result"]["message"] == f"Context ({context.name}) for this job was terminated"
+
+
+def test_a_malformed_queue_message_is_dropped_alone(aws):
+    queues = HostQueues(aws.queue_prefix, aws.dead_letter_queue_url)
+    url = queues.create("mixed", uuid.uuid4().hex)
+    client("sqs").send_message(QueueUrl=url, MessageBody='{"kind": "reboot"}')
+    queues.send(url, KillRequested(jobId="j"))
+    received = []
+    for _ in range(3):  # moto may hand the two out in separate receives
+        received += [d.message for d in queues.receive(url)]
+        if received:
+            break
+    assert received == [KillRequested(jobId="j")]
+    assert "Messages" not in client("sqs").receive_message(QueueUrl=url, WaitTimeSeconds=0)
