@@ -5,7 +5,10 @@ modules: the modules are taken out of sys.modules again after the import, so a n
 the same package is imported afresh on the next job and two versions never share a module. The
 class keeps its module's globals alive, so the loaded job runs as imported. Because the modules
 are not importable by name afterwards, cloudpickle ships the job's own functions to Spark's
-Python workers by value: workers never need the binary, and versions cannot collide there either."""
+Python workers by value: workers never need the binary, and versions cannot collide there either.
+
+Limit: a job that imports its own modules lazily (inside run_job) while another version of the
+same package is being imported on this host could, in that instant, get the other's module."""
 
 import hashlib
 import importlib
