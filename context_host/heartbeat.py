@@ -5,11 +5,11 @@ host dead (or the context was deleted), the beat fails and the host stops itself
 jobs nobody can see. Locally the host also stops when the stack that launched it is gone."""
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 
 from infra.errors import Conflict
+from infra.local.processes import process_alive
 from infra.stores.contexts import ContextStore
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self._stopped.is_set():
-            if self._supervisor_pid and not _alive(self._supervisor_pid):
+            if self._supervisor_pid and not process_alive(self._supervisor_pid):
                 return self._on_lost("the local stack that launched this host has exited")
             try:
                 self._contexts.beat(self._name, self._context_id)
@@ -50,13 +50,3 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self._stopped.set()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -186,9 +186,7 @@ class ContextHost:
         closes it to new jobs (slots are taken only on live contexts) and keeps an old host from
         touching a context re-created under the same name."""
         if self._contexts.end(self._name, self._context_id, state, message):
-            ended_jobs = self._jobs.end_active(
-                self._name, f"Context ({self._name}) for this job was terminated"
-            )
+            ended_jobs = self._jobs.end_active(self._name)
             event_class = ContextStopped if state is ContextState.FINISHED else ContextFailed
             extra = {} if state is ContextState.FINISHED else {"message": message}
             self._publish(event_class(context=self._name, contextId=self._context_id, state=state, **extra))

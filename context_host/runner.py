@@ -64,7 +64,9 @@ class JobRunner:
         self._replies = replies
         self._free_slot = free_slot
         self._on_job_end = on_job_end
-        self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_jobs, thread_name_prefix="job", initializer=self._join_scheduler_pool
+        )
         self._running: set[str] = set()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
@@ -111,19 +113,20 @@ class JobRunner:
         for job_id in self.running():
             self._sc.cancelJobGroup(job_id)
 
+    def _join_scheduler_pool(self) -> None:
+        """Once per worker thread: its own FAIR pool, so jobs running at once share the cores
+        instead of queueing in the default pool (FIFO inside); a pool per job would grow forever."""
+        self._sc.setLocalProperty("spark.scheduler.pool", threading.current_thread().name)
+
     def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
         started = time.monotonic()
         self._sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
-        # One FAIR pool per worker thread: jobs running at once share the cores instead of queueing
-        # in the default pool (FIFO inside); a pool per job id would grow without end.
-        self._sc.setLocalProperty("spark.scheduler.pool", threading.current_thread().name)
         try:
             self._execute(request, started)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
             log.exception("job %s failed in the runner", request.jobId)
             self._fail(request, FailurePhase.RUN, _describe(e))
-        finally:
-            self._sc.setLocalProperty("spark.jobGroup.id", None)
+        finally:  # (the job group stays on the thread until its next job sets its own)
             with self._idle:
                 self._running.discard(request.jobId)
                 self._idle.notify_all()

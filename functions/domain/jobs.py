@@ -143,12 +143,7 @@ class JobService:
         context = self.contexts.get(record.context)  # reaps a dead host, which ends its jobs
         if context.state.is_live and record.contextId in (None, context.contextId):
             return record
-        error = JobError(
-            message=f"Context ({record.context}) for this job was terminated", errorClass="ContextTerminated"
-        )
-        self.jobs.finish(
-            job_id, JobStatus.ERROR, error=error, phase=FailurePhase.CONTEXT
-        )  # unless ended already
+        self.jobs.terminate(job_id, record.context)  # unless ended already
         return self.jobs.get(job_id)
 
     def result(self, record: JobRecord) -> Any:

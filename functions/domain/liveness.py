@@ -57,7 +57,7 @@ class Reaper:
         log.warning("context %s ended: %s", record.name, reason)
         if record.hostId:
             self.launcher.stop(record.hostId)
-        self.jobs.end_active(record.name, f"Context ({record.name}) for this job was terminated: {reason}")
+        self.jobs.end_active(record.name, reason)
         self.queues.delete(record.queueUrl)
         self.publisher.publish(
             ContextFailed(

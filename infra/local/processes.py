@@ -26,6 +26,16 @@ def signal_group(group: int, signum: int) -> None:
         os.killpg(group, signum)
 
 
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, only not ours
+    return True
+
+
 def group_alive(group: int) -> bool:
     try:
         os.killpg(group, 0)

@@ -129,15 +129,15 @@ class JobStore:
             return None
         return end
 
-    def end_active(self, context: str, message: str) -> list[str]:
-        """Fail every job still queued or running on a context that has ended; returns their ids."""
+    def terminate(self, job_id: str, context: str, reason: str | None = None) -> bool:
+        """End an active job whose context has ended; False when it had ended already."""
+        message = f"Context ({context}) for this job was terminated" + (f": {reason}" if reason else "")
         error = JobError(message=message, errorClass="ContextTerminated")
-        ended = [
-            job_id
-            for job_id in self.active_ids(context)
-            if self.finish(job_id, JobStatus.ERROR, error=error, phase=FailurePhase.CONTEXT)
-        ]
-        return ended
+        return self.finish(job_id, JobStatus.ERROR, error=error, phase=FailurePhase.CONTEXT) is not None
+
+    def end_active(self, context: str, reason: str | None = None) -> list[str]:
+        """Terminate every job still queued or running on a context that has ended; returns their ids."""
+        return [job_id for job_id in self.active_ids(context) if self.terminate(job_id, context, reason)]
 
     def count_active(self, context: str) -> int:
         return self._table.query(

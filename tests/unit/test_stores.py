@@ -65,7 +65,9 @@ def test_active_jobs_of_a_context_are_counted_and_ended(aws):
     assert sorted(jobs.end_active(context, "gone")) == sorted([running.jobId, queued.jobId])
     failed = jobs.get(running.jobId)
     assert failed.status is JobStatus.ERROR and failed.phase is FailurePhase.CONTEXT
-    assert failed.error == JobError(message="gone", errorClass="ContextTerminated")
+    assert failed.error == JobError(
+        message=f"Context ({context}) for this job was terminated: gone", errorClass="ContextTerminated"
+    )
     assert jobs.count_active(context) == 0
 
 
