@@ -46,7 +46,7 @@ class ContextHost:
         self._contexts = ContextStore(settings.contexts_table)
         self._jobs = JobStore(settings.jobs_table)
         self._queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
-        self._bus = EventPublisher(settings.event_bus_name)
+        self._bus = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
         self._outbox = ThreadPoolExecutor(max_workers=1, thread_name_prefix="events")
         self._stop = threading.Event()
         self._drain = False
@@ -187,6 +187,8 @@ class ContextHost:
         touching a context re-created under the same name."""
         if self._contexts.end(self._name, self._context_id, state, message):
             ended_jobs = self._jobs.end_active(self._name)
+            for job in ended_jobs:
+                self._outbox.submit(self._bus.tell_job_end, job)
             event_class = ContextStopped if state is ContextState.FINISHED else ContextFailed
             extra = {} if state is ContextState.FINISHED else {"message": message}
             self._publish(event_class(context=self._name, contextId=self._context_id, state=state, **extra))
@@ -196,10 +198,4 @@ class ContextHost:
 
     def _publish(self, event: LifecycleEvent) -> None:
         """Events leave on their own thread, after the state they report is stored."""
-        self._outbox.submit(self._publish_now, event)
-
-    def _publish_now(self, event: LifecycleEvent) -> None:
-        try:
-            self._bus.publish(event)
-        except Exception:
-            log.exception("publishing %s failed", event.DETAIL_TYPE)
+        self._outbox.submit(self._bus.tell, event)

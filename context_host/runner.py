@@ -21,11 +21,12 @@ from pyspark import SparkContext
 
 from context_host.loader import BinaryLoader
 from context_host.results import to_json_safe
-from events.lifecycle import JobFailed, JobFinished, JobStarted, LifecycleEvent
+from events.lifecycle import JobStarted, LifecycleEvent
 from events.messages import JobEnded, JobRequested
 from events.states import FailurePhase, JobStatus
+from infra.messaging.bus import job_end_event
 from infra.messaging.replies import Replies
-from infra.stores.jobs import JobEnd, JobError, JobStore
+from infra.stores.jobs import JobEnd, JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
 from sparkjobserver.api import JobEnvironment, NamedObjects, is_problems
 
@@ -119,10 +120,9 @@ class JobRunner:
         self._sc.setLocalProperty("spark.scheduler.pool", threading.current_thread().name)
 
     def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
-        started = time.monotonic()
         self._sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
         try:
-            self._execute(request, started)
+            self._execute(request)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
             log.exception("job %s failed in the runner", request.jobId)
             self._fail(request, FailurePhase.RUN, _describe(e))
@@ -134,7 +134,7 @@ class JobRunner:
             with contextlib.suppress(Exception):  # the queue may be gone with its context
                 ack()
 
-    def _execute(self, request: JobRequested, started: float) -> None:
+    def _execute(self, request: JobRequested) -> None:
         try:
             job = self._loader.load_class(request.binary, request.classPath)()
         except BaseException as e:  # job code may even call sys.exit()
@@ -153,7 +153,7 @@ class JobRunner:
         if not self._jobs.claim(request.jobId, self._host_id):
             log.info("job %s was claimed elsewhere or ended; not running it", request.jobId)
             return self._wake_caller(request, None)
-        self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING))
+        self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING, startTime=request.startTime))
         try:
             value = job.run_job(self._job_context, runtime, data)
         except BaseException as e:
@@ -165,15 +165,7 @@ class JobRunner:
         if end is None:
             return None  # killed or its context ended meanwhile: whoever did it reported it
         self._free_slot()  # whoever ends a job gives its slot back
-        self._publish(
-            JobFinished(
-                **_identity(request),
-                status=JobStatus.FINISHED,
-                duration=time.monotonic() - started,
-                result=json.loads(inline) if inline is not None else None,
-                resultKey=key,
-            )
-        )
+        self._publish(job_end_event(_ended(request, end), self._results.bucket))
 
     def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
         end = self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase)
@@ -183,15 +175,7 @@ class JobRunner:
         if end is None:
             return  # killed or its context ended meanwhile; that state stands
         log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
-        self._publish(
-            JobFailed(
-                **_identity(request),
-                status=JobStatus.ERROR,
-                message=error.message,
-                errorClass=error.errorClass,
-                phase=phase,
-            )
-        )
+        self._publish(job_end_event(_ended(request, end), self._results.bucket))
 
     def _wake_caller(self, request: JobRequested, end: JobEnd | None) -> None:
         """Tell a sync caller the job's end is stored, before anything else happens on this host."""
@@ -207,6 +191,11 @@ def _identity(request: JobRequested) -> dict[str, str]:
         "appName": request.appName,
         "classPath": request.classPath,
     }
+
+
+def _ended(request: JobRequested, end: JobEnd) -> JobRecord:
+    """The job's record as its end left it, from what this host knows."""
+    return JobRecord(**_identity(request), status=end.status, startTime=request.startTime).ended(end)
 
 
 def _describe(error: BaseException) -> JobError:

@@ -18,6 +18,7 @@ class JobRequested(BaseModel):
     context: str
     appName: str
     classPath: str
+    startTime: str  # when the API accepted it
     binary: BinaryRef
     config: dict[str, Any] = Field(default_factory=dict)
     replyTo: str | None = None  # a sync caller's reply queue (infra/messaging/replies.py)

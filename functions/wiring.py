@@ -1,10 +1,13 @@
 """The composition root of the API functions: settings from the environment, stores built from
-the resource names in them, services built from the stores. Built once per process (container)."""
+the resource names in them, services built from the stores. Built once per process (container);
+every function (API, reconciler, deploy, callbacks) uses the part it needs, and boto3 clients are
+made on first use, so the rest costs nothing."""
 
 from dataclasses import dataclass
 from functools import cache
 
 from functions.domain.binaries import BinaryService
+from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
@@ -27,6 +30,7 @@ class Services:
     jobs: JobService
     reaper: Reaper
     replies: Replies
+    callbacks: CallbackService
 
 
 @cache
@@ -36,7 +40,7 @@ def services() -> Services:
     context_store = ContextStore(settings.contexts_table)
     job_store = JobStore(settings.jobs_table)
     queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
-    publisher = EventPublisher(settings.event_bus_name)
+    publisher = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
     replies = Replies(settings.queue_prefix)
     launcher = launcher_for(settings)
     reaper = Reaper(
@@ -59,4 +63,7 @@ def services() -> Services:
         publisher,
         settings.context_start_timeout_seconds,
     )
-    return Services(settings, BinaryService(binary_store), contexts, jobs, reaper, replies)
+    callbacks = CallbackService(jobs)
+    return Services(
+        settings, BinaryService(binary_store, publisher), contexts, jobs, reaper, replies, callbacks
+    )

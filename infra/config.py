@@ -19,6 +19,7 @@ class Settings:
     event_bus_name: str
     dead_letter_queue_url: str
     queue_prefix: str
+    idempotency_table: str = ""  # Powertools Idempotency (the deploy function)
     context_launcher: str = "local"  # "local" (child processes) or "ecs" (Fargate tasks)
     host_cluster: str = ""
     host_task_definition: str = ""

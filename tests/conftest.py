@@ -33,7 +33,7 @@ def aws() -> Iterator[Settings]:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
         client.cache_clear()
-        os.environ.update(provision(load(), "sjs-unit"))
+        os.environ.update(provision(load(), "sjs-unit").env)
         os.environ.update({"CONTEXT_LAUNCHER": "local", "POWERTOOLS_TRACE_DISABLED": "true"})
         services.cache_clear()
         yield Settings.from_env()

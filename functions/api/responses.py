@@ -39,10 +39,9 @@ def job_info(record: JobRecord) -> dict[str, Any]:
     }
 
 
-def job_info_with_result(record: JobRecord, result: Any) -> dict[str, Any]:
+def job_info_with_result(record: JobRecord, outcome: Any) -> dict[str, Any]:
+    """`outcome` is JobService.outcome(record): a finished job's result or a failed job's error."""
     info = job_info(record)
-    if record.error is not None:
-        info["result"] = exception_result(record.error.message, record.error.errorClass, record.error.stack)
-    elif record.status.value == "FINISHED":
-        info["result"] = result
+    if record.error is not None or record.status.value == "FINISHED":
+        info["result"] = outcome
     return info

@@ -1,19 +1,26 @@
-"""Uploading, listing and deleting job binaries.
+"""Uploading, deploying, listing and deleting job binaries.
 
-The binary's type comes from Content-Type when the client names one, and from its bytes when it
-sends none or a form type (what `curl --data-binary` sends). Python packages are indexed at upload
-(their top-level classes, found by parsing, never importing), so a job naming a class that is not
-there is refused at submit with 404 instead of failing later on a host."""
+A version comes from POST /binaries/{app} or from an object dropped under binaries/<app>/<file>
+in the bucket (`aws s3 cp`, or a presigned upload for packages over API Gateway's 10 MB); both
+end in `_register`, which stores it and tells the bus. Over the API the type comes from
+Content-Type when the client names one, and from the bytes when it sends none or a form type
+(what `curl --data-binary` sends); in the bucket from the file's extension, else from the bytes.
+Python packages are indexed when registered (their top-level classes, found by parsing, never
+importing), so a job naming a class that is not there is refused at submit with 404 instead of
+failing later on a host."""
 
 import ast
 import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Callable
 
+from events.lifecycle import BinaryDeployed, BinaryRejected, LifecycleEvent
 from infra.clock import now_iso
 from infra.errors import InvalidBinary, InvalidName, NoSuchBinary
-from infra.stores.binaries import PREFIX, BinaryRecord, BinaryStore
+from infra.messaging.bus import EventPublisher
+from infra.stores.binaries import DROP_PREFIX, PREFIX, BinaryRecord, BinaryStore
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 JAR, EGG, WHEEL = "Jar", "Egg", "Wheel"
@@ -24,17 +31,55 @@ DECLARED_TYPES = {
     "application/python-archive": EGG,
 }
 EXTENSIONS = {JAR: "jar", EGG: "egg", WHEEL: "whl"}
+TYPES_BY_EXTENSION = {f".{extension}": binary_type for binary_type, extension in EXTENSIONS.items()}
 SNIFFED_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "application/octet-stream")
 
 
 class BinaryService:
-    def __init__(self, store: BinaryStore):
+    def __init__(self, store: BinaryStore, publisher: EventPublisher):
         self._store = store
+        self._publisher = publisher
 
     def upload(self, app: str, data: bytes, content_type: str) -> BinaryRecord:
+        """POST /binaries/{app}: a new version, or InvalidName / InvalidBinary (400)."""
+        return self._register(app, data, lambda archive: _binary_type(content_type, archive), None)
+
+    def deploy(self, key: str) -> LifecycleEvent | None:
+        """An object dropped under binaries/<app>/<file>: registered as a new version of <app>, or
+        moved aside to rejected/ when it is no package; returns what the bus was told (None for
+        folder markers and objects gone before this ran)."""
+        if key.endswith("/"):
+            return None
+        data = self._store.dropped(key)
+        if data is None:
+            return None
+        app, _, file_name = key.removeprefix(DROP_PREFIX).rpartition("/")
+        try:
+            if not app or "/" in app:
+                raise InvalidName(f"{key} is not binaries/<appName>/<file>")
+            record = self._register(app, data, lambda archive: _type_by_name(file_name, archive), key)
+        except (InvalidName, InvalidBinary) as e:
+            rejected = BinaryRejected(
+                appName=app, sourceKey=key, reason=str(e), rejectedKey=self._store.set_aside(key)
+            )
+            self._publisher.tell(rejected)
+            return rejected
+        return _deployed(record, key)
+
+    def upload_url(self, app: str, file_name: str) -> tuple[str, str]:
+        """(key, presigned PUT URL) of a drop for a package too large for a request body."""
+        check_name(app)
+        if not NAME.match(file_name):
+            raise InvalidName(f"Invalid file name {file_name!r}: use letters, digits, '.', '_' or '-'")
+        key = f"{DROP_PREFIX}{app}/{file_name}"
+        return key, self._store.upload_url(key)
+
+    def _register(
+        self, app: str, data: bytes, typed: Callable[[zipfile.ZipFile], str], source_key: str | None
+    ) -> BinaryRecord:
         check_name(app)
         archive = _open_zip(data)
-        binary_type = _binary_type(content_type, archive)
+        binary_type = typed(archive)
         digest = hashlib.sha256(data).hexdigest()
         upload_time = now_iso()
         stamp = re.sub(r"[^0-9]", "", upload_time)[:17]
@@ -48,6 +93,7 @@ class BinaryService:
             classes=[] if binary_type == JAR else python_classes(archive),
         )
         self._store.add(record, data)
+        self._publisher.tell(_deployed(record, source_key))
         return record
 
     def latest_of_each(self) -> dict[str, BinaryRecord]:
@@ -78,6 +124,24 @@ def _open_zip(data: bytes) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, ValueError):
         raise InvalidBinary("Binary is not a valid jar, egg or wheel (expected a zip archive)") from None
     return archive
+
+
+def _deployed(record: BinaryRecord, source_key: str | None) -> BinaryDeployed:
+    return BinaryDeployed(
+        appName=record.appName,
+        sourceKey=source_key,
+        uploadTime=record.uploadTime,
+        binaryType=record.binaryType,
+        key=record.key,
+        digest=record.digest,
+        size=record.size,
+    )
+
+
+def _type_by_name(file_name: str, archive: zipfile.ZipFile) -> str:
+    """A dropped package's type: by its extension (.jar, .egg, .whl), else by its bytes."""
+    extension = file_name[file_name.rfind(".") :].lower() if "." in file_name else ""
+    return TYPES_BY_EXTENSION.get(extension) or _binary_type("", archive)
 
 
 def _binary_type(content_type: str, archive: zipfile.ZipFile) -> str:

@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from events.lifecycle import JobKilled
 from events.messages import BinaryRef, JobRequested, KillRequested
 from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
@@ -52,6 +51,7 @@ class JobSubmission:
     config: dict[str, Any]
     sync: bool
     timeout_seconds: float
+    callback_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ class JobService:
             status=JobStatus.STARTED,
             startTime=now_iso(),
             config=submission.config,
+            callbackUrl=submission.callback_url,
         )
         self.jobs.create(job)
         request = JobRequested(
@@ -122,6 +123,7 @@ class JobService:
             context=context.name,
             appName=job.appName,
             classPath=job.classPath,
+            startTime=job.startTime,
             binary=BinaryRef(key=binary.key, digest=binary.digest),
             config=job.config,
             replyTo=self.replies.address() if submission.sync else None,
@@ -130,7 +132,9 @@ class JobService:
             self.queues.send(context.queueUrl, request)
         except Exception as e:
             error = JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__)
-            self.jobs.finish(job.jobId, JobStatus.ERROR, error=error)
+            end = self.jobs.finish(job.jobId, JobStatus.ERROR, error=error)
+            if end is not None:
+                self.publisher.tell_job_end(job.ended(end))
             raise
         return job
 
@@ -143,10 +147,17 @@ class JobService:
         context = self.contexts.get(record.context)  # reaps a dead host, which ends its jobs
         if context.state.is_live and record.contextId in (None, context.contextId):
             return record
-        self.jobs.terminate(job_id, record.context)  # unless ended already
-        return self.jobs.get(job_id)
+        ended = self.jobs.terminate(job_id, record.context)
+        if ended is None:  # ended meanwhile by someone else
+            return self.jobs.get(job_id)
+        self.publisher.tell_job_end(ended)
+        return ended
 
-    def result(self, record: JobRecord) -> Any:
+    def outcome(self, record: JobRecord) -> Any:
+        """A job's "result" as SJS shows it: the value of a finished job, the exception of a failed
+        one ({message, errorClass, stack}), else None."""
+        if record.error is not None:
+            return record.error.model_dump()
         if record.resultKey:
             return json.loads(self.results.load(record.resultKey))
         return json.loads(record.result) if record.result is not None else None
@@ -170,15 +181,7 @@ class JobService:
         context = self.contexts.get(record.context)
         if context.state.is_live:
             self.queues.send(context.queueUrl, KillRequested(jobId=job_id))
-        self.publisher.publish(
-            JobKilled(
-                jobId=job_id,
-                context=record.context,
-                appName=record.appName,
-                classPath=record.classPath,
-                status=JobStatus.KILLED,
-            )
-        )
+        self.publisher.tell_job_end(killed)
         return killed
 
     def _transient_context(self, class_path: str) -> ContextRecord:

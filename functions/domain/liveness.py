@@ -57,9 +57,10 @@ class Reaper:
         log.warning("context %s ended: %s", record.name, reason)
         if record.hostId:
             self.launcher.stop(record.hostId)
-        self.jobs.end_active(record.name, reason)
+        for job in self.jobs.end_active(record.name, reason):
+            self.publisher.tell_job_end(job)
         self.queues.delete(record.queueUrl)
-        self.publisher.publish(
+        self.publisher.tell(
             ContextFailed(
                 context=record.name, contextId=record.contextId, state=ContextState.ERROR, message=reason
             )

@@ -12,7 +12,7 @@ import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import import_module
 from typing import Any
@@ -27,12 +27,17 @@ _handler: Any = None
 
 @dataclass
 class LocalLambdaContext:
-    """The few LambdaContext attributes Powertools' Logger reads."""
+    """The LambdaContext parts Powertools reads (Logger; Idempotency asks for the time left)."""
 
     function_name: str
     aws_request_id: str
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:local:000000000000:function:local"
+    timeout_seconds: float = 900.0
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
 def _load_handler(handler_path: str, warm_event: dict[str, Any] | None) -> None:
@@ -46,7 +51,8 @@ def _load_handler(handler_path: str, warm_event: dict[str, Any] | None) -> None:
 
 
 def _invoke(event: dict[str, Any], function_name: str) -> dict[str, Any]:
-    return _handler(event, LocalLambdaContext(function_name, event["requestContext"]["requestId"]))
+    request_id = event.get("requestContext", {}).get("requestId") or str(uuid.uuid4())
+    return _handler(event, LocalLambdaContext(function_name, request_id))
 
 
 class FunctionPool:

@@ -1,15 +1,23 @@
-"""Create the stack's resources on the local endpoint (moto's CloudFormation) and return the
-environment the functions and hosts run with, resolved from the template itself."""
+"""Create the stack's resources on the local endpoint (moto's CloudFormation), connect the bucket
+notifications moto's CloudFormation leaves out, and return what the template's values resolved
+to: the environment the functions and hosts run with, and the generated outputs."""
 
 import time
+from dataclasses import dataclass
 
 from infra.aws import client
-from infra.local.template import LocalTemplate
+from infra.local.template import BucketNotification, LocalTemplate
 
 STACK_WAIT_SECONDS = 60
 
 
-def provision(template: LocalTemplate, stack_name: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Provisioned:
+    env: dict[str, str]  # the functions' environment (Globals), as deployed
+    outputs: dict[str, str]  # every generated output, by key
+
+
+def provision(template: LocalTemplate, stack_name: str) -> Provisioned:
     cloudformation = client("cloudformation")
     existing = {
         s["StackName"]
@@ -22,9 +30,38 @@ def provision(template: LocalTemplate, stack_name: str) -> dict[str, str]:
             TemplateBody=template.body(),
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
         )
-    stack = _wait_complete(cloudformation, stack_name)
+    provisioned = resolved(template, _wait_complete(cloudformation, stack_name))
+    _connect_notifications(template.notifications, provisioned.outputs)
+    return provisioned
+
+
+def existing(template: LocalTemplate, stack_name: str) -> Provisioned:
+    """What an already created stack resolved to (for tools that run beside `make up`)."""
+    return resolved(template, client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0])
+
+
+def resolved(template: LocalTemplate, stack: dict) -> Provisioned:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    return {name: outputs[key] for key, name in template.env_outputs.items()}
+    return Provisioned({name: outputs[key] for key, name in template.env_outputs.items()}, outputs)
+
+
+def _connect_notifications(notifications: list[BucketNotification], outputs: dict[str, str]) -> None:
+    by_bucket: dict[str, list[dict]] = {}
+    for notification in notifications:
+        by_bucket.setdefault(outputs[notification.bucket_output], []).append(
+            {
+                "QueueArn": outputs[notification.queue_arn_output],
+                "Events": [notification.event],
+                "Filter": {
+                    "Key": {"FilterRules": [{"Name": n, "Value": v} for n, v in notification.filter_rules]}
+                },
+            }
+        )
+    s3 = client("s3")
+    for bucket, configurations in by_bucket.items():
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configurations}
+        )
 
 
 def _wait_complete(cloudformation, stack_name: str) -> dict:

@@ -1,8 +1,9 @@
 """The whole local stack in one object: start it, serve, stop everything it started.
 
 Order of starting: moto server → resources from template.yaml → environment for the functions and
-hosts → warm API workers → HTTP port → reconciler schedule. Stopping runs it backwards and ends
-every context host first, so contexts end FINISHED and no process is left behind."""
+hosts → warm function workers → HTTP port → queue pollers (the functions' SQS event sources) and
+the reconciler schedule. Stopping runs it backwards and ends every context host first, so
+contexts end FINISHED and no process is left behind."""
 
 import contextlib
 import logging
@@ -16,6 +17,7 @@ from pathlib import Path
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
 from infra.launchers.local import SUPERVISOR_PID
+from infra.local.dispatch import QueuePoller
 from infra.local.http_adapter import FunctionPool, api_gateway_event, serve
 from infra.local.moto_server import MotoServer
 from infra.local.processes import signal_group, wait_groups_gone
@@ -66,8 +68,8 @@ class LocalStack:
         started = time.monotonic()
         self._configure_aws()
         template = load()
-        function_env = provision(template, self.config.stack_name)
-        os.environ.update(function_env)
+        provisioned = provision(template, self.config.stack_name)
+        os.environ.update(provisioned.env)
         os.environ.update(
             {
                 "CONTEXT_LAUNCHER": "local",
@@ -82,10 +84,23 @@ class LocalStack:
         warm_up = api_gateway_event("GET", "/healthz", {}, b"", "127.0.0.1")
         api = FunctionPool(handlers["ApiFunction"], "ApiFunction", self.config.api_workers, warm_up)
         reconciler = FunctionPool(handlers["ReconcilerFunction"], "ReconcilerFunction", 1)
-        self._pools = [api, reconciler]
-        api.warm()
+        consumers = [
+            (FunctionPool(spec.handler, spec.name, 1), spec.queue_sources)
+            for spec in template.functions
+            if spec.queue_sources
+        ]
+        self._pools = [api, reconciler, *(pool for pool, _ in consumers)]
+        for pool in self._pools:
+            pool.warm()
         self._http = serve(api, self.config.api_host, self.config.api_port)
         threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
+        for pool, sources in consumers:
+            for source in sources:
+                queue_arn = provisioned.outputs[source.queue_arn_output]
+                QueuePoller(
+                    pool, queue_arn, source.batch_size, source.reports_failures, self._stopping
+                ).start()
+                log.info("%s takes events from %s", pool.function_name, queue_arn.rsplit(":", 1)[-1])
         threading.Thread(target=self._reconcile, args=(reconciler,), name="reconciler", daemon=True).start()
         log.info(
             "API on http://%s:%d (OpenAPI UI at /swagger) — ready in %.1f s",

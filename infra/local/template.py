@@ -1,9 +1,12 @@
 """template.yaml as the local stack reads it: the resources moto's CloudFormation can create, and
-the functions (handler, environment, events) that the local stack runs itself.
+what the local stack does itself because moto cannot: run the functions (handler, environment,
+SQS event sources) and connect the bucket's notifications.
 
 moto cannot run SAM's transform or Lambda code, so the Serverless parts are taken out before the
-stack is created; the functions' environment (Globals) is resolved by moto too, by asking for it
-as generated Outputs."""
+stack is created, and so are queue policies, which moto does not model (they only grant S3 and
+EventBridge the right to send). Every value the local stack needs from a `!Ref`, `!GetAtt` or
+`!Sub` (the functions' environment in Globals, queue ARNs, the bucket name) is resolved by moto
+itself, by asking for it as a generated Output."""
 
 import json
 from dataclasses import dataclass
@@ -14,13 +17,33 @@ from cfnlint.decode import decode_str
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 SERVERLESS = "AWS::Serverless::"
-ENV_OUTPUT_PREFIX = "FunctionEnv"
+NOT_MODELLED_BY_MOTO = {"AWS::SQS::QueuePolicy"}
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    """A function's SQS event source, as a Lambda event source mapping would poll it."""
+
+    queue_arn_output: str
+    batch_size: int
+    reports_failures: bool  # FunctionResponseTypes: [ReportBatchItemFailures]
 
 
 @dataclass(frozen=True)
 class FunctionSpec:
     name: str
     handler: str
+    queue_sources: tuple[QueueSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class BucketNotification:
+    """One of a bucket's QueueConfigurations (S3 → SQS)."""
+
+    bucket_output: str
+    queue_arn_output: str
+    event: str
+    filter_rules: tuple[tuple[str, str], ...]  # (prefix|suffix, value)
 
 
 @dataclass(frozen=True)
@@ -28,9 +51,22 @@ class LocalTemplate:
     deployable: dict[str, Any]  # what moto's CloudFormation creates
     env_outputs: dict[str, str]  # output key → environment variable name
     functions: list[FunctionSpec]
+    notifications: list[BucketNotification]
 
     def body(self) -> str:
         return json.dumps(self.deployable)
+
+
+class _Outputs:
+    """Generated Outputs: values moto resolves for us."""
+
+    def __init__(self) -> None:
+        self.declared: dict[str, dict[str, Any]] = {}
+
+    def add(self, value: Any, key: str | None = None) -> str:
+        key = key or f"Resolved{len(self.declared)}"
+        self.declared[key] = {"Value": value}
+        return key
 
 
 def load(path: Path = TEMPLATE) -> LocalTemplate:
@@ -39,19 +75,76 @@ def load(path: Path = TEMPLATE) -> LocalTemplate:
         raise ValueError(f"{path} does not parse: {problems}")
     template = json.loads(json.dumps(template))  # plain dicts
     resources = template["Resources"]
+    outputs = _Outputs()
+    variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    env_outputs = {
+        outputs.add(value, f"FunctionEnv{i}"): name for i, (name, value) in enumerate(variables.items())
+    }
     functions = [
-        FunctionSpec(name, spec["Properties"]["Handler"])
+        _function(name, spec["Properties"], outputs)
         for name, spec in resources.items()
         if spec["Type"] == "AWS::Serverless::Function"
     ]
-    variables = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
-    env_outputs = {f"{ENV_OUTPUT_PREFIX}{i}": name for i, name in enumerate(variables)}
+    notifications = [
+        notification
+        for name, spec in resources.items()
+        if spec["Type"] == "AWS::S3::Bucket"
+        for notification in _notifications(name, spec.get("Properties", {}), outputs)
+    ]
     deployable = {
         "AWSTemplateFormatVersion": template.get("AWSTemplateFormatVersion", "2010-09-09"),
         "Parameters": template.get("Parameters", {}),
-        "Resources": {
-            name: spec for name, spec in resources.items() if not spec["Type"].startswith(SERVERLESS)
-        },
-        "Outputs": {key: {"Value": variables[name]} for key, name in env_outputs.items()},
+        "Resources": _deployable(resources),
+        "Outputs": outputs.declared,
     }
-    return LocalTemplate(deployable, env_outputs, functions)
+    return LocalTemplate(deployable, env_outputs, functions, notifications)
+
+
+def _function(name: str, properties: dict[str, Any], outputs: _Outputs) -> FunctionSpec:
+    sources = tuple(
+        QueueSource(
+            outputs.add(event["Properties"]["Queue"]),
+            int(event["Properties"].get("BatchSize", 10)),
+            "ReportBatchItemFailures" in event["Properties"].get("FunctionResponseTypes", []),
+        )
+        for event in properties.get("Events", {}).values()
+        if event["Type"] == "SQS"
+    )
+    return FunctionSpec(name, properties["Handler"], sources)
+
+
+def _notifications(bucket: str, properties: dict[str, Any], outputs: _Outputs) -> list[BucketNotification]:
+    configurations = properties.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    return [
+        BucketNotification(
+            outputs.add({"Ref": bucket}),
+            outputs.add(configuration["Queue"]),
+            configuration["Event"],
+            tuple(
+                (rule["Name"], rule["Value"])
+                for rule in configuration.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+            ),
+        )
+        for configuration in configurations
+    ]
+
+
+def _deployable(resources: dict[str, Any]) -> dict[str, Any]:
+    """The resources moto creates; what it cannot is dropped, and so are dependencies on it."""
+    dropped = {
+        name
+        for name, spec in resources.items()
+        if spec["Type"].startswith(SERVERLESS) or spec["Type"] in NOT_MODELLED_BY_MOTO
+    }
+    kept = {}
+    for name, spec in resources.items():
+        if name in dropped:
+            continue
+        spec = dict(spec)
+        depends = spec.get("DependsOn", [])
+        depends = [d for d in ([depends] if isinstance(depends, str) else depends) if d not in dropped]
+        spec.pop("DependsOn", None)
+        if depends:
+            spec["DependsOn"] = depends
+        kept[name] = spec
+    return kept

@@ -1,7 +1,10 @@
-"""Uploaded binaries: the bytes in S3 under binaries/<app>/, one DynamoDB item per version.
+"""Uploaded binaries: the bytes of each version in S3 under versions/<app>/, one DynamoDB item per
+version. Every write keeps the two in step: the object is written first and removed again if its
+record cannot be written, so no record ever points at a missing object.
 
-Every write keeps the two in step: the object is written first and removed again if its record
-cannot be written, so no record ever points at a missing object."""
+binaries/<app>/<file> is where users drop packages to deploy them (functions/deploy); a version
+is a copy, so a later drop under the same name never changes a stored version, and writing a
+version never triggers a deploy. Dropped objects that are not packages move to rejected/."""
 
 from typing import Any
 
@@ -11,7 +14,10 @@ from infra.aws import client
 from infra.errors import NoSuchBinary
 from infra.stores.dynamo import Table
 
-PREFIX = "binaries/"
+PREFIX = "versions/"
+DROP_PREFIX = "binaries/"
+REJECTED_PREFIX = "rejected/"
+UPLOAD_URL_SECONDS = 3600
 
 
 class BinaryRecord(BaseModel):
@@ -66,6 +72,26 @@ class BinaryStore:
             self._table.delete({"appName": app, "uploadTime": version.uploadTime})
         for version in versions:
             self._s3.delete_object(Bucket=self._bucket, Key=version.key)
+
+    def dropped(self, key: str) -> bytes | None:
+        """The bytes of a dropped object; None when it is gone already."""
+        try:
+            return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except self._s3.exceptions.NoSuchKey:
+            return None
+
+    def set_aside(self, key: str) -> str:
+        """Move a dropped object that is no package out of the drop area; returns its new key."""
+        aside = REJECTED_PREFIX + key.removeprefix(DROP_PREFIX)
+        self._s3.copy_object(Bucket=self._bucket, Key=aside, CopySource={"Bucket": self._bucket, "Key": key})
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
+        return aside
+
+    def upload_url(self, key: str) -> str:
+        """A presigned PUT for a package too large for an API request body."""
+        return self._s3.generate_presigned_url(
+            "put_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=UPLOAD_URL_SECONDS
+        )
 
     def download(self, key: str, path: Any) -> None:
         self._s3.download_file(self._bucket, key, str(path))

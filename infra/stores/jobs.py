@@ -53,6 +53,7 @@ class JobRecord(BaseModel):
     error: JobError | None = None
     phase: FailurePhase | None = None
     hostId: str | None = None
+    callbackUrl: str | None = None  # where the job's end is POSTed (functions/callbacks)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "JobRecord":
@@ -114,30 +115,41 @@ class JobStore:
         end = JobEnd(
             status=status, endTime=now_iso(), result=result, resultKey=result_key, error=error, phase=phase
         )
+        return end if self._write_end(job_id, end, returning=False) is not None else None
+
+    def terminate(self, job_id: str, context: str, reason: str | None = None) -> JobRecord | None:
+        """End an active job whose context has ended; its record as ended, or None when it had
+        ended already."""
+        message = f"Context ({context}) for this job was terminated" + (f": {reason}" if reason else "")
+        end = JobEnd(
+            status=JobStatus.ERROR,
+            endTime=now_iso(),
+            error=JobError(message=message, errorClass="ContextTerminated"),
+            phase=FailurePhase.CONTEXT,
+        )
+        item = self._write_end(job_id, end, returning=True)
+        return JobRecord.from_item(item) if item else None
+
+    def end_active(self, context: str, reason: str | None = None) -> list[JobRecord]:
+        """Terminate every job still queued or running on a context that has ended; returns them."""
+        ended = (self.terminate(job_id, context, reason) for job_id in self.active_ids(context))
+        return [record for record in ended if record is not None]
+
+    def _write_end(self, job_id: str, end: JobEnd, returning: bool) -> dict[str, Any] | None:
+        """The item as ended ({} unless `returning`), or None when the job was not active."""
         present = end.model_dump(mode="json", exclude_none=True, exclude={"status"})
         assignments = ", ".join(["#s = :status", *(f"#{name} = :{name}" for name in present)])
         try:
-            self._table.update(
+            return self._table.update(
                 {"jobId": job_id},
                 f"SET {assignments} REMOVE activeContext",
                 condition=_IS_ACTIVE,
                 names={**_STATUS, **{f"#{name}": name for name in present}},  # some are reserved words
-                values={**_ACTIVE, ":status": status.value, **{f":{k}": v for k, v in present.items()}},
-                returning=False,
+                values={**_ACTIVE, ":status": end.status.value, **{f":{k}": v for k, v in present.items()}},
+                returning=returning,
             )
         except Conflict:
             return None
-        return end
-
-    def terminate(self, job_id: str, context: str, reason: str | None = None) -> bool:
-        """End an active job whose context has ended; False when it had ended already."""
-        message = f"Context ({context}) for this job was terminated" + (f": {reason}" if reason else "")
-        error = JobError(message=message, errorClass="ContextTerminated")
-        return self.finish(job_id, JobStatus.ERROR, error=error, phase=FailurePhase.CONTEXT) is not None
-
-    def end_active(self, context: str, reason: str | None = None) -> list[str]:
-        """Terminate every job still queued or running on a context that has ended; returns their ids."""
-        return [job_id for job_id in self.active_ids(context) if self.terminate(job_id, context, reason)]
 
     def count_active(self, context: str) -> int:
         return self._table.query(

@@ -1,16 +1,18 @@
 """Job results: inline in the job's DynamoDB item when small, in S3 under results/ when not.
 
-DynamoDB items stop at 400 KB; SJS silently dropped large results, this keeps every byte."""
+DynamoDB items stop at 400 KB; SJS silently dropped large results, this keeps every byte. The inline
+limit also keeps an inline result small enough for a Job Finished event (EventBridge takes 256 KB),
+so the event carries the result exactly when the item does, and an S3 location otherwise."""
 
 from infra.aws import client
 
-INLINE_LIMIT_BYTES = 300_000  # leaves room in the 400 KB item for the job's other attributes
+INLINE_LIMIT_BYTES = 200_000
 PREFIX = "results/"
 
 
 class ResultStore:
     def __init__(self, bucket: str):
-        self._bucket = bucket
+        self.bucket = bucket
         self._s3 = client("s3")
 
     def save(self, job_id: str, result_json: str) -> tuple[str | None, str | None]:
@@ -19,9 +21,9 @@ class ResultStore:
             return result_json, None
         key = f"{PREFIX}{job_id}.json"
         self._s3.put_object(
-            Bucket=self._bucket, Key=key, Body=result_json.encode(), ContentType="application/json"
+            Bucket=self.bucket, Key=key, Body=result_json.encode(), ContentType="application/json"
         )
         return None, key
 
     def load(self, key: str) -> str:
-        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read().decode()
+        return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()

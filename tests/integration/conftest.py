@@ -13,6 +13,8 @@ from functions.domain.waiting import wait_until
 from infra.local.child import StackProcess
 from infra.local.processes import group_alive
 
+STACK_NAME = "sjs-it"
+
 
 @dataclass
 class Stack:
@@ -33,6 +35,16 @@ class Stack:
             aws_access_key_id="test",
             aws_secret_access_key="test",
         )
+
+    @property
+    def bucket(self) -> str:
+        """The stack's data bucket (binaries, results, drops)."""
+        names = [b["Name"] for b in self.aws("s3").list_buckets()["Buckets"]]
+        return next(name for name in names if name.startswith(f"{STACK_NAME}-") and name.endswith("-data"))
+
+    @property
+    def bus(self) -> str:
+        return f"{STACK_NAME}-events"
 
     def create_context(self, name: str, query: str = "", body: str = "") -> dict:
         answer = self.call("POST", f"/contexts/{name}?{query}", data=body)
@@ -65,7 +77,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     process = StackProcess(
         tmp_path_factory.mktemp("stack"),
-        STACK_NAME="sjs-it",
+        STACK_NAME=STACK_NAME,
         API_WORKERS="6",
         # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.
         HEARTBEAT_SECONDS="1",

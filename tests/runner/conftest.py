@@ -42,7 +42,7 @@ class RunnerHarness:
         self.binaries = BinaryStore(settings.binaries_table, settings.binaries_bucket)
         self.results = ResultStore(settings.binaries_bucket)
         self.events: list[LifecycleEvent] = []
-        bus = EventPublisher(settings.event_bus_name)
+        bus = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
         self.runner = JobRunner(
             job_context=job_context or spark,
             spark_context=spark.sparkContext,
@@ -64,7 +64,7 @@ class RunnerHarness:
             appName="examples",
             uploadTime=now_iso() + uuid.uuid4().hex,
             binaryType="Egg",
-            key=f"binaries/examples/{digest}.egg",
+            key=f"versions/examples/{digest}.egg",
             digest=digest,
             size=len(data),
         )
@@ -87,6 +87,7 @@ class RunnerHarness:
             context="tests",
             appName="examples",
             classPath=class_path,
+            startTime=job.startTime,
             binary=binary,
             config=job.config,
         )

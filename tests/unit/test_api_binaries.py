@@ -28,7 +28,7 @@ def test_upload_like_curl_then_list_show_and_delete(api, aws, example_egg):
     assert api("DELETE", "/binaries/wc").status == 200
     assert api("GET", "/binaries/wc").status == 404
     assert "wc" not in api("GET", "/binaries").body
-    assert objects_under(aws.binaries_bucket, "binaries/wc/") == []
+    assert objects_under(aws.binaries_bucket, "versions/wc/") == []
 
 
 def test_a_non_zip_upload_is_a_400_and_stores_nothing(api, aws):
@@ -38,7 +38,7 @@ def test_a_non_zip_upload_is_a_400_and_stores_nothing(api, aws):
         "status": "ERROR",
         "result": "Binary is not a valid jar, egg or wheel (expected a zip archive)",
     }
-    assert objects_under(aws.binaries_bucket, "binaries/junk/") == []
+    assert objects_under(aws.binaries_bucket, "versions/junk/") == []
     assert api("GET", "/binaries/junk").status == 404
 
 

@@ -62,8 +62,10 @@ def test_active_jobs_of_a_context_are_counted_and_ended(aws):
     jobs.claim(running.jobId, "h")
     jobs.finish(done.jobId, JobStatus.FINISHED, result="null")
     assert jobs.count_active(context) == 2
-    assert sorted(jobs.end_active(context, "gone")) == sorted([running.jobId, queued.jobId])
+    ended = {record.jobId: record for record in jobs.end_active(context, "gone")}
+    assert set(ended) == {running.jobId, queued.jobId}
     failed = jobs.get(running.jobId)
+    assert ended[running.jobId] == failed  # the records as ended, for their end events
     assert failed.status is JobStatus.ERROR and failed.phase is FailurePhase.CONTEXT
     assert failed.error == JobError(
         message=f"Context ({context}) for this job was terminated: gone", errorClass="ContextTerminated"
@@ -114,29 +116,29 @@ def test_an_ended_incarnation_cannot_beat_or_come_back(aws):
 def test_a_binary_whose_record_fails_leaves_no_object(aws):
     store = BinaryStore(aws.binaries_table, aws.binaries_bucket)
     record = BinaryRecord(
-        appName="twice",
+        appName="clash",
         uploadTime="2026-11-21T04:00:00.000+00:00",
         binaryType="Egg",
-        key="binaries/twice/a.egg",
+        key="versions/clash/a.egg",
         digest="d",
         size=1,
     )
     store.add(record, b"1")
-    clash = record.model_copy(update={"key": "binaries/twice/b.egg"})
+    clash = record.model_copy(update={"key": "versions/clash/b.egg"})
     with pytest.raises(Conflict):
         store.add(clash, b"2")
     keys = [
         o["Key"]
         for o in client("s3")
-        .list_objects_v2(Bucket=aws.binaries_bucket, Prefix="binaries/twice/")
+        .list_objects_v2(Bucket=aws.binaries_bucket, Prefix="versions/clash/")
         .get("Contents", [])
     ]
-    assert keys == ["binaries/twice/a.egg"]
-    store.delete("twice")
+    assert keys == ["versions/clash/a.egg"]
+    store.delete("clash")
     with pytest.raises(NoSuchBinary):
-        store.latest("twice")
+        store.latest("clash")
     assert "Contents" not in client("s3").list_objects_v2(
-        Bucket=aws.binaries_bucket, Prefix="binaries/twice/"
+        Bucket=aws.binaries_bucket, Prefix="versions/clash/"
     )
 
 

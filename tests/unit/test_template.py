@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from infra.aws import client
+from infra.local.provision import provision
 from infra.local.template import TEMPLATE, load
 
 
@@ -27,9 +29,13 @@ def test_local_stack_deploys_every_plain_resource_and_knows_every_function():
         "HostTaskDefinition",
     } <= set(resources)
     assert not any(spec["Type"].startswith("AWS::Serverless::") for spec in resources.values())
+    assert not any(spec["Type"] == "AWS::SQS::QueuePolicy" for spec in resources.values())
+    assert "DependsOn" not in resources["DataBucket"]  # it named a queue policy, which moto lacks
     assert {f.name: f.handler for f in local.functions} == {
         "ApiFunction": "functions.api.app.lambda_handler",
         "ReconcilerFunction": "functions.reconciler.app.lambda_handler",
+        "DeployFunction": "functions.deploy.app.lambda_handler",
+        "CallbackFunction": "functions.callbacks.app.lambda_handler",
     }
     assert set(local.env_outputs.values()) >= {
         "JOBS_TABLE",
@@ -47,3 +53,15 @@ def test_provisioned_environment_names_the_created_resources(aws):
     assert aws.event_bus_name == "sjs-unit-events"
     assert aws.queue_prefix == "sjs-unit-ctx-"
     assert aws.dead_letter_queue_url.endswith("/sjs-unit-dlq")
+
+
+def test_function_queues_and_bucket_notifications_resolve_to_the_created_queues(aws):
+    outputs = provision(load(), "sjs-unit").outputs  # the stack exists: this only reads it again
+    sources = {f.name: [outputs[s.queue_arn_output] for s in f.queue_sources] for f in load().functions}
+    assert sources["DeployFunction"] == ["arn:aws:sqs:us-east-1:123456789012:sjs-unit-deploy"]
+    assert sources["CallbackFunction"] == ["arn:aws:sqs:us-east-1:123456789012:sjs-unit-callbacks"]
+    notification = client("s3").get_bucket_notification_configuration(Bucket=aws.binaries_bucket)
+    [queue] = notification["QueueConfigurations"]
+    assert queue["QueueArn"].endswith(":sjs-unit-deploy")
+    [rule] = queue["Filter"]["Key"]["FilterRules"]
+    assert (rule["Name"].lower(), rule["Value"]) == ("prefix", "binaries/")

@@ -1,14 +1,16 @@
-"""/binaries: upload (POST raw bytes), list, show versions, delete."""
+"""/binaries: upload (POST raw bytes), list, show versions, delete, and a presigned upload for
+packages over API Gateway's 10 MB request limit (it deploys through the bucket, functions/deploy)."""
 
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.api.requests import content_type, raw_body
 from functions.api.responses import json_response
 from functions.wiring import services
-from infra.stores.binaries import BinaryRecord
+from infra.stores.binaries import UPLOAD_URL_SECONDS, BinaryRecord
 
 router = Router()
 
@@ -30,6 +32,27 @@ def upload_binary(
 ):
     record = services().binaries.upload(app_name, data, declared_type)
     return json_response(201, {"status": "SUCCESS", "result": "Binary uploaded", **_info(record)})
+
+
+@router.post("/<app_name>/uploads")
+def presigned_upload(
+    app_name: str,
+    file_name: Annotated[
+        str | None, Query(alias="fileName", description="e.g. jobs.egg; the extension gives the type")
+    ] = None,
+):
+    key, url = services().binaries.upload_url(app_name, file_name or f"{app_name}.zip")
+    return json_response(
+        201,
+        {
+            "status": "SUCCESS",
+            "result": "PUT the package to url; it is deployed as a new version when it lands",
+            "url": url,
+            "method": "PUT",
+            "key": key,
+            "expiresIn": UPLOAD_URL_SECONDS,
+        },
+    )
 
 
 @router.get("/<app_name>")

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import HttpUrl
 
 from events.states import JobStatus
 from functions.api.requests import config_body
@@ -33,6 +34,10 @@ def submit_job(
     timeout: Annotated[
         int, Query(ge=1, le=3600, description="seconds a sync call waits")
     ] = DEFAULT_SYNC_TIMEOUT,
+    callback_url: Annotated[
+        HttpUrl | None,
+        Query(alias="callbackUrl", description="POSTed {jobId, status, result} when the job ends"),
+    ] = None,
 ):
     app = app_name or (cp.split(",")[-1] if cp else None)
     entry = class_path or main_class or config.get("mainClass")
@@ -41,9 +46,10 @@ def submit_job(
     if not entry:
         raise BadRequest("classPath parameter is missing!")
     jobs = services().jobs
-    record = jobs.submit(JobSubmission(app, entry, context, config, sync, timeout))
+    callback = str(callback_url) if callback_url else None
+    record = jobs.submit(JobSubmission(app, entry, context, config, sync, timeout, callback))
     if sync:
-        return job_info_with_result(record, jobs.result(record))
+        return job_info_with_result(record, jobs.outcome(record))
     return json_response(202, job_info(record))
 
 
@@ -59,7 +65,7 @@ def list_jobs(
 def show_job(job_id: str) -> dict:
     jobs = services().jobs
     record = jobs.get(job_id)
-    return job_info_with_result(record, jobs.result(record))
+    return job_info_with_result(record, jobs.outcome(record))
 
 
 @router.get("/<job_id>/config")

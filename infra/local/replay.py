@@ -1,0 +1,54 @@
+"""Replays a sample event through the handler of the function it belongs to, as the local stack
+invokes it: `python -m infra.local.replay ApiFunction/get_job` (see events/samples/).
+
+Runs beside `make up`: the endpoint and stack name are read as `make up` reads them (MOTO_HOST,
+MOTO_PORT, STACK_NAME, or AWS_ENDPOINT_URL), and the functions' environment is read back from
+that stack, so the handler sees what it sees there. Prints the handler's answer."""
+
+import json
+import os
+import sys
+import uuid
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from events.sample_events import load_event
+from infra.local.http_adapter import LocalLambdaContext
+from infra.local.provision import existing
+from infra.local.stack import StackConfig
+from infra.local.template import load
+
+
+def handler_of(function: str) -> Callable[[dict, Any], Any]:
+    handlers = {spec.name: spec.handler for spec in load().functions}
+    if function not in handlers:
+        raise SystemExit(f"no function {function!r} in template.yaml; there are {', '.join(handlers)}")
+    module, _, attribute = handlers[function].rpartition(".")
+    return getattr(import_module(module), attribute)
+
+
+def invoke(function: str, event: dict[str, Any]) -> Any:
+    return handler_of(function)(event, LocalLambdaContext(function, str(uuid.uuid4())))
+
+
+def main(sample: str) -> None:
+    config = StackConfig.from_env()
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("AWS_ENDPOINT_URL", f"http://{config.moto_host}:{config.moto_port}")
+    os.environ.update(existing(load(), config.stack_name).env)
+    os.environ.update(
+        {"CONTEXT_LAUNCHER": "local", "STATE_DIR": str(config.state_dir), "POWERTOOLS_TRACE_DISABLED": "true"}
+    )
+    print(json.dumps(invoke(sample.split("/")[0], load_event(sample)), indent=2, default=str))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m infra.local.replay <FunctionName>/<sample>  (see events/samples/)")
+    main(sys.argv[1])
