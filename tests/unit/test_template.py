@@ -1,5 +1,6 @@
 """template.yaml is the single source of truth: cfn-lint clean, and the local stack derives from it."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,14 @@ def test_function_queues_and_bucket_notifications_resolve_to_the_created_queues(
     assert queue["QueueArn"].endswith(":sjs-unit-deploy")
     [rule] = queue["Filter"]["Key"]["FilterRules"]
     assert (rule["Name"].lower(), rule["Value"]) == ("prefix", "binaries/")
+
+
+def test_events_that_keep_failing_end_in_the_dead_letter_queue(aws):
+    sqs = client("sqs")
+    dead = sqs.get_queue_attributes(QueueUrl=aws.dead_letter_queue_url, AttributeNames=["QueueArn"])
+    for name in ("sjs-unit-deploy", "sjs-unit-callbacks"):
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        redrive = json.loads(policy["RedrivePolicy"])
+        assert redrive["deadLetterTargetArn"] == dead["Attributes"]["QueueArn"]
+        assert 1 < int(redrive["maxReceiveCount"]) <= 5
