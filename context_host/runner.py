@@ -160,25 +160,27 @@ class JobRunner:
             return self._fail(request, FailurePhase.RUN, _describe(e))
         result_json = json.dumps(to_json_safe(value))
         inline, key = self._results.save(request.jobId, result_json)
-        end = self._jobs.finish(request.jobId, JobStatus.FINISHED, result=inline, result_key=key)
-        self._wake_caller(request, end)
-        if end is None:
-            return None  # killed or its context ended meanwhile: whoever did it reported it
-        self._free_slot()  # whoever ends a job gives its slot back
-        self._publish(job_end_event(_ended(request, end), self._results.bucket))
+        self._end(request, JobStatus.FINISHED, result=inline, result_key=key)
 
     def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
-        end = self._jobs.finish(request.jobId, JobStatus.ERROR, error=error, phase=phase)
+        if self._end(request, JobStatus.ERROR, error=error, phase=phase) is not None:
+            log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
+
+    def _end(self, request: JobRequested, status: JobStatus, **written: Any) -> JobEnd | None:
+        """Store the job's end and give its slot back, then answer a sync caller and tell the bus.
+        The slot goes back before the answer, so a caller can submit again at once without a 503.
+        None when the job had ended already (killed, or its context ended): whoever ended it
+        gave the slot back and reported it."""
+        end = self._jobs.finish(request.jobId, status, **written)
+        if end is not None:
+            self._free_slot()
         self._wake_caller(request, end)
         if end is not None:
-            self._free_slot()  # whoever ends a job gives its slot back
-        if end is None:
-            return  # killed or its context ended meanwhile; that state stands
-        log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
-        self._publish(job_end_event(_ended(request, end), self._results.bucket))
+            self._publish(job_end_event(_ended(request, end), self._results.bucket))
+        return end
 
     def _wake_caller(self, request: JobRequested, end: JobEnd | None) -> None:
-        """Tell a sync caller the job's end is stored, before anything else happens on this host."""
+        """Tell a sync caller the job's end is stored (None: it ended elsewhere; read the record)."""
         if request.replyTo:
             written = end.model_dump(mode="json") if end else None
             self._replies.send(request.replyTo, JobEnded(jobId=request.jobId, end=written))
@@ -195,7 +197,9 @@ def _identity(request: JobRequested) -> dict[str, str]:
 
 def _ended(request: JobRequested, end: JobEnd) -> JobRecord:
     """The job's record as its end left it, from what this host knows."""
-    return JobRecord(**_identity(request), status=end.status, startTime=request.startTime).ended(end)
+    return JobRecord(
+        **_identity(request), status=end.status, startTime=request.startTime, callbackUrl=request.callbackUrl
+    ).ended(end)
 
 
 def _describe(error: BaseException) -> JobError:

@@ -39,6 +39,7 @@ class JobStarted(JobEvent):
 class JobEndEvent(JobEvent):
     endTime: str
     duration: float | None = Field(None, description="seconds from submit to end")
+    callback: bool = Field(False, description="the job has a callbackUrl (kept in its record, not here)")
 
 
 class S3Location(BaseModel):

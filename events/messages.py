@@ -22,6 +22,7 @@ class JobRequested(BaseModel):
     binary: BinaryRef
     config: dict[str, Any] = Field(default_factory=dict)
     replyTo: str | None = None  # a sync caller's reply queue (infra/messaging/replies.py)
+    callbackUrl: str | None = None  # said again in the job's end event (functions/callbacks)
 
 
 class KillRequested(BaseModel):

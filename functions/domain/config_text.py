@@ -1,14 +1,14 @@
 """The one place request bodies are parsed: SJS sends HOCON (JSON is a subset of it).
 
 pyhocon builds its grammar on every parse (~5 ms), so JSON bodies take the json module, and a
-HOCON text already seen (clients resend the same job config) is parsed once."""
+HOCON text already seen (clients resend the same job config) is parsed once. pyhocon is imported
+on the first HOCON body, not with the function: it is an eighth of the API's cold start, and
+GETs, uploads and JSON bodies never need it."""
 
 import copy
 import json
 from functools import lru_cache
 from typing import Any
-
-from pyhocon import ConfigFactory, ConfigTree
 
 from infra.errors import MalformedConfig
 
@@ -29,20 +29,22 @@ def _parse(text: str) -> dict[str, Any]:
             value = None  # HOCON may start with '{' too
         if isinstance(value, dict):
             return value
+    from pyhocon import ConfigFactory, ConfigTree
+
     try:
         tree = ConfigFactory.parse_string(text)
     except Exception as e:
         raise MalformedConfig(str(e)) from None
     if not isinstance(tree, ConfigTree):
         raise MalformedConfig("the body must be an object")
-    return _plain(tree)
+    return _plain(tree, ConfigTree)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, ConfigTree):
-        return {key: _plain(item) for key, item in value.items()}
+def _plain(value: Any, tree_type: type) -> Any:
+    if isinstance(value, tree_type):
+        return {key: _plain(item, tree_type) for key, item in value.items()}
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [_plain(item, tree_type) for item in value]
     return value
 
 

@@ -127,6 +127,7 @@ class JobService:
             binary=BinaryRef(key=binary.key, digest=binary.digest),
             config=job.config,
             replyTo=self.replies.address() if submission.sync else None,
+            callbackUrl=job.callbackUrl,
         )
         try:
             self.queues.send(context.queueUrl, request)

@@ -20,7 +20,7 @@ from infra.launchers.local import SUPERVISOR_PID
 from infra.local.dispatch import QueuePoller
 from infra.local.http_adapter import FunctionPool, api_gateway_event, serve
 from infra.local.moto_server import MotoServer
-from infra.local.processes import signal_group, wait_groups_gone
+from infra.local.processes import group_alive, signal_group, wait_groups_gone
 from infra.local.provision import provision
 from infra.local.template import load
 from infra.stores.contexts import ContextStore
@@ -144,20 +144,25 @@ class LocalStack:
                     log.exception("reconciler run failed")
 
     def _stop_hosts(self) -> None:
-        """SIGTERM every context host (they drain and end their contexts), SIGKILL what remains."""
+        """SIGTERM the host of every live context (they drain and end their contexts), wait for
+        those and for hosts still exiting after their context ended, SIGKILL what remains."""
         try:
-            records = ContextStore(Settings.from_env().contexts_table).live()
+            records = ContextStore(Settings.from_env().contexts_table).all()
         except Exception:
             log.exception("could not list contexts; stopping none")
             return
-        groups = [
-            int(r.hostId.removeprefix(LOCAL_HOST)) for r in records if (r.hostId or "").startswith(LOCAL_HOST)
-        ]
+        hosts = {
+            int(r.hostId.removeprefix(LOCAL_HOST)): r.state.is_live
+            for r in records
+            if (r.hostId or "").startswith(LOCAL_HOST)
+        }
+        groups = [group for group in hosts if group_alive(group)]
         if groups:
             log.info("stopping %d context host(s)", len(groups))
         for group in groups:  # the host itself, not its JVM: it stops its SparkSession in order
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(group, signal.SIGTERM)
+            if hosts[group]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(group, signal.SIGTERM)
         for group in wait_groups_gone(groups, HOST_STOP_SECONDS):
             log.warning("host %d did not stop in %g s; killing it", group, HOST_STOP_SECONDS)
             signal_group(group, signal.SIGKILL)

@@ -61,6 +61,7 @@ def job_end_event(record: JobRecord, results_bucket: str) -> JobEndEvent:
         "startTime": record.startTime,
         "endTime": record.endTime,
         "duration": seconds_between(record.startTime, record.endTime) if record.endTime else None,
+        "callback": record.callbackUrl is not None,
     }
     if record.status is JobStatus.FINISHED:
         return JobFinished(

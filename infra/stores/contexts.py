@@ -119,6 +119,9 @@ class ContextStore:
                 extra_condition=quiet,
             )
 
+    def all(self) -> list[ContextRecord]:
+        return [ContextRecord.from_item(item) for item in self._table.scan()]
+
     def live(self) -> list[ContextRecord]:
         """Every context not yet ended. The table holds one item per name, so it stays small."""
         items = self._table.scan(_IS_LIVE, names=_STATE, values=_LIVE_VALUES)

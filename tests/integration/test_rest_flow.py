@@ -90,6 +90,9 @@ def test_slots_and_context_factory(stack, app):
     typed = stack.submit(app, "example_jobs.lifecycle.ContextTypeJob", context=name, sync="true")
     assert typed.status_code == 200, typed.text
     assert typed.json()["result"]["context"] == "SparkContext", typed.text
+    # a caller holding its answer can submit again at once: the slot was given back before it
+    codes = [stack.submit(app, WORDCOUNT, WORDS, context=name, sync="true").status_code for _ in range(10)]
+    assert codes == [200] * 10
     assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
 
 
