@@ -3,14 +3,20 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: up test lint examples java clean
+.PHONY: up test bench lint examples java clean
 
 up: java $(STAMP) examples
 	$(PY) -m infra.local
 
 test: java $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
+# Counts via BENCH_ROUNDS etc. or BENCH_ARGS (e.g. BENCH_ARGS=--quick); see `python -m bench --help`.
+bench: java $(STAMP) $(BENCH_STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -29,6 +35,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[host,local]' --group dev
 	touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q --group bench
+	touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) .sjs examples/dist
