@@ -173,7 +173,10 @@ class JobRunner:
         gave the slot back and reported it."""
         end = self._jobs.finish(request.jobId, status, **written)
         if end is not None:
-            self._free_slot()
+            try:
+                self._free_slot()
+            except Exception:  # the end is stored: answer anyway; the reconciler repairs the counter
+                log.exception("giving back the slot of job %s failed", request.jobId)
         self._wake_caller(request, end)
         if end is not None:
             self._publish(job_end_event(_ended(request, end), self._results.bucket))
