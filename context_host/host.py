@@ -17,10 +17,11 @@ from context_host.loader import BinaryLoader
 from context_host.named_objects import ContextNamedObjects
 from context_host.runner import JobRunner
 from context_host.session import build_session, job_context
-from events.lifecycle import ContextFailed, ContextStarted, ContextStopped, LifecycleEvent
+from events.lifecycle import ContextStarted, LifecycleEvent
 from events.messages import HostMessage, JobRequested, KillRequested, StopRequested
 from events.states import ContextState
 from infra.config import Settings
+from infra.context_end import ContextEnding
 from infra.errors import Conflict
 from infra.launchers.local import SUPERVISOR_PID
 from infra.local.processes import StopSignals
@@ -29,7 +30,7 @@ from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextRecord, ContextStore
-from infra.stores.jobs import JobStore
+from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class ContextHost:
             host_id=self._host_id,
             max_jobs=settings.maxJobs,
             publish=self._publish,
+            tell_job_end=self._tell_job_end,
             replies=Replies(self._settings.queue_prefix),
             free_slot=functools.partial(self._contexts.free_slot, self._name, self._context_id),
             on_job_end=self._end_transient_context if record.transient else lambda _: None,
@@ -182,19 +184,17 @@ class ContextHost:
         self._end(record, ContextState.FINISHED, self._stop_reason)
 
     def _end(self, record: ContextRecord, state: ContextState, message: str) -> None:
-        """End this incarnation, then fail what is left on it and remove its queue. Ending first
-        closes it to new jobs (slots are taken only on live contexts) and keeps an old host from
-        touching a context re-created under the same name."""
-        if self._contexts.end(self._name, self._context_id, state, message):
-            ended_jobs = self._jobs.end_active(self._name)
-            for job in ended_jobs:
-                self._outbox.submit(self._bus.tell_job_end, job)
-            event_class = ContextStopped if state is ContextState.FINISHED else ContextFailed
-            extra = {} if state is ContextState.FINISHED else {"message": message}
-            self._publish(event_class(context=self._name, contextId=self._context_id, state=state, **extra))
+        """End this incarnation as the reaper would (infra/context_end.py), then stop publishing."""
+        ending = ContextEnding(self._contexts, self._jobs, self._queues, self._publish, self._tell_job_end)
+        ended_jobs = ending.end(record, state, message)
+        if ended_jobs is None:
+            self._queues.delete(record.queueUrl)  # ended by the API or the reaper: the queue may remain
+        else:
             log.info("context %s ended %s; %d unfinished job(s) failed", self._name, state, len(ended_jobs))
-        self._queues.delete(record.queueUrl)
         self._outbox.shutdown(wait=True)
+
+    def _tell_job_end(self, record: JobRecord) -> None:
+        self._outbox.submit(self._bus.tell_job_end, record)
 
     def _publish(self, event: LifecycleEvent) -> None:
         """Events leave on their own thread, after the state they report is stored."""

@@ -24,7 +24,6 @@ from context_host.results import to_json_safe
 from events.lifecycle import JobStarted, LifecycleEvent
 from events.messages import JobEnded, JobRequested
 from events.states import FailurePhase, JobStatus
-from infra.messaging.bus import job_end_event
 from infra.messaging.replies import Replies
 from infra.stores.jobs import JobEnd, JobError, JobRecord, JobStore
 from infra.stores.results import ResultStore
@@ -49,6 +48,7 @@ class JobRunner:
         host_id: str,
         max_jobs: int,
         publish: Callable[[LifecycleEvent], None],
+        tell_job_end: Callable[[JobRecord], None],
         replies: Replies,
         free_slot: Callable[[], None],
         on_job_end: Callable[[str], None] = lambda job_id: None,
@@ -62,6 +62,7 @@ class JobRunner:
         self._context_config = context_config
         self._host_id = host_id
         self._publish = publish
+        self._tell_job_end = tell_job_end
         self._replies = replies
         self._free_slot = free_slot
         self._on_job_end = on_job_end
@@ -179,7 +180,7 @@ class JobRunner:
                 log.exception("giving back the slot of job %s failed", request.jobId)
         self._wake_caller(request, end)
         if end is not None:
-            self._publish(job_end_event(_ended(request, end), self._results.bucket))
+            self._tell_job_end(_ended(request, end))
         return end
 
     def _wake_caller(self, request: JobRequested, end: JobEnd | None) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
-BUS = "bus"
 
 
 @cache

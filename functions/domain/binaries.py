@@ -2,7 +2,7 @@
 
 A version comes from POST /binaries/{app} or from an object dropped under binaries/<app>/<file>
 in the bucket (`aws s3 cp`, or a presigned upload for packages over API Gateway's 10 MB); both
-end in `_register`, which stores it and tells the bus. Over the API the type comes from
+end in `_register`, which stores it; both tell the bus. Over the API the type comes from
 Content-Type when the client names one, and from the bytes when it sends none or a form type
 (what `curl --data-binary` sends); in the bucket from the file's extension, else from the bytes.
 Python packages are indexed when registered (their top-level classes, found by parsing, never
@@ -42,7 +42,9 @@ class BinaryService:
 
     def upload(self, app: str, data: bytes, content_type: str) -> BinaryRecord:
         """POST /binaries/{app}: a new version, or InvalidName / InvalidBinary (400)."""
-        return self._register(app, data, lambda archive: _binary_type(content_type, archive), None)
+        record = self._register(app, data, lambda archive: _binary_type(content_type, archive))
+        self._publisher.tell(_deployed(record, None))
+        return record
 
     def deploy(self, key: str) -> LifecycleEvent | None:
         """An object dropped under binaries/<app>/<file>: registered as a new version of <app>, or
@@ -54,17 +56,19 @@ class BinaryService:
         if data is None:
             return None
         app, _, file_name = key.removeprefix(DROP_PREFIX).rpartition("/")
+        told: LifecycleEvent
         try:
             if not app or "/" in app:
                 raise InvalidName(f"{key} is not binaries/<appName>/<file>")
-            record = self._register(app, data, lambda archive: _type_by_name(file_name, archive), key)
+            told = _deployed(
+                self._register(app, data, lambda archive: _type_by_name(file_name, archive)), key
+            )
         except (InvalidName, InvalidBinary) as e:
-            rejected = BinaryRejected(
+            told = BinaryRejected(
                 appName=app, sourceKey=key, reason=str(e), rejectedKey=self._store.set_aside(key)
             )
-            self._publisher.tell(rejected)
-            return rejected
-        return _deployed(record, key)
+        self._publisher.tell(told)
+        return told
 
     def upload_url(self, app: str, file_name: str) -> tuple[str, str]:
         """(key, presigned PUT URL) of a drop for a package too large for a request body."""
@@ -74,9 +78,7 @@ class BinaryService:
         key = f"{DROP_PREFIX}{app}/{file_name}"
         return key, self._store.upload_url(key)
 
-    def _register(
-        self, app: str, data: bytes, typed: Callable[[zipfile.ZipFile], str], source_key: str | None
-    ) -> BinaryRecord:
+    def _register(self, app: str, data: bytes, typed: Callable[[zipfile.ZipFile], str]) -> BinaryRecord:
         check_name(app)
         archive = _open_zip(data)
         binary_type = typed(archive)
@@ -93,7 +95,6 @@ class BinaryService:
             classes=[] if binary_type == JAR else python_classes(archive),
         )
         self._store.add(record, data)
-        self._publisher.tell(_deployed(record, source_key))
         return record
 
     def latest_of_each(self) -> dict[str, BinaryRecord]:

@@ -17,18 +17,18 @@ def parse_config(text: str | None) -> dict[str, Any]:
     """A HOCON/JSON document as plain, JSON-safe data; MalformedConfig when it does not parse."""
     if not text or not text.strip():
         return {}
-    return copy.deepcopy(_parse(text))
-
-
-@lru_cache(maxsize=256)
-def _parse(text: str) -> dict[str, Any]:
     if text.lstrip().startswith("{"):
         try:
-            value = json.loads(text)
+            value = json.loads(text)  # faster than copying a cached parse
         except ValueError:
             value = None  # HOCON may start with '{' too
         if isinstance(value, dict):
             return value
+    return copy.deepcopy(_parse_hocon(text))
+
+
+@lru_cache(maxsize=256)
+def _parse_hocon(text: str) -> dict[str, Any]:
     from pyhocon import ConfigFactory, ConfigTree
 
     try:

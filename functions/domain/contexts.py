@@ -91,6 +91,8 @@ class ContextService:
             return current
         if not started:
             current = self.contexts.get(record.name)
+            if current.contextId == record.contextId and current.state is ContextState.RUNNING:
+                return current  # it made it just as the wait ran out
             self.reaper.reap(current, f"did not start within {self.start_timeout_seconds:g} s")
             raise ContextInitFailed(
                 f"Context {record.name} did not start within {self.start_timeout_seconds:g} s"

@@ -7,8 +7,8 @@ checks it; the reconciler sweeps all of them on a schedule."""
 import logging
 from dataclasses import dataclass
 
-from events.lifecycle import ContextFailed
 from events.states import ContextState
+from infra.context_end import ContextEnding
 from infra.launchers import ContextLauncher
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
@@ -45,23 +45,18 @@ class Reaper:
         for record in self.contexts.live():
             if self.checked(record).state is ContextState.ERROR:
                 reaped.append(record.name)
-            elif record.activeJobs > (actual := self.jobs.count_active(record.name)):
+            elif record.activeJobs and record.activeJobs > (actual := self.jobs.count_active(record.name)):
                 self.contexts.repair_slots(
                     record.name, record.contextId, record.activeJobs, actual, SLOT_QUIET_MS
                 )
         return reaped
 
     def reap(self, record: ContextRecord, reason: str) -> None:
-        if not self.contexts.end(record.name, record.contextId, ContextState.ERROR, reason):
+        ending = ContextEnding(
+            self.contexts, self.jobs, self.queues, self.publisher.tell, self.publisher.tell_job_end
+        )
+        if ending.end(record, ContextState.ERROR, reason, job_reason=reason) is None:
             return  # it ended meanwhile, by its host or another reaper
         log.warning("context %s ended: %s", record.name, reason)
         if record.hostId:
             self.launcher.stop(record.hostId)
-        for job in self.jobs.end_active(record.name, reason):
-            self.publisher.tell_job_end(job)
-        self.queues.delete(record.queueUrl)
-        self.publisher.tell(
-            ContextFailed(
-                context=record.name, contextId=record.contextId, state=ContextState.ERROR, message=reason
-            )
-        )

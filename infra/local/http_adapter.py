@@ -10,7 +10,7 @@ import multiprocessing
 import threading
 import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -73,10 +73,9 @@ class FunctionPool:
         self._executor = self._new_executor()
         self._lock = threading.Lock()
 
-    def warm(self) -> None:
-        """Start every worker now rather than on the first requests."""
-        for future in [self._executor.submit(time.sleep, 0.2) for _ in range(self.size)]:
-            future.result()
+    def warm(self) -> list[Future]:
+        """Start every worker now rather than on the first requests; done when these are."""
+        return [self._executor.submit(time.sleep, 0.2) for _ in range(self.size)]
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
         executor = self._executor

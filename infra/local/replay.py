@@ -16,7 +16,7 @@ from typing import Any
 from events.sample_events import load_event
 from infra.local.http_adapter import LocalLambdaContext
 from infra.local.provision import existing
-from infra.local.stack import StackConfig
+from infra.local.stack import StackConfig, use_local_credentials
 from infra.local.template import load
 
 
@@ -34,17 +34,9 @@ def invoke(function: str, event: dict[str, Any]) -> Any:
 
 def main(sample: str) -> None:
     config = StackConfig.from_env()
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        os.environ.setdefault(key, value)
+    use_local_credentials()
     os.environ.setdefault("AWS_ENDPOINT_URL", f"http://{config.moto_host}:{config.moto_port}")
-    os.environ.update(existing(load(), config.stack_name).env)
-    os.environ.update(
-        {"CONTEXT_LAUNCHER": "local", "STATE_DIR": str(config.state_dir), "POWERTOOLS_TRACE_DISABLED": "true"}
-    )
+    os.environ.update({**existing(load(), config.stack_name).env, **config.function_env()})
     print(json.dumps(invoke(sample.split("/")[0], load_event(sample)), indent=2, default=str))
 
 

@@ -41,6 +41,15 @@ class StackConfig:
     reconcile_seconds: float = 5.0
     state_dir: Path = Path(".sjs")
 
+    def function_env(self) -> dict[str, str]:
+        """What the local stack adds to the template's environment for its functions and hosts."""
+        return {
+            "CONTEXT_LAUNCHER": "local",
+            "STATE_DIR": str(self.state_dir),
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+
     @classmethod
     def from_env(cls) -> "StackConfig":
         env = os.environ
@@ -54,6 +63,16 @@ class StackConfig:
             reconcile_seconds=float(env.get("RECONCILE_SECONDS", cls.reconcile_seconds)),
             state_dir=Path(env.get("STATE_DIR", cls.state_dir)).resolve(),
         )
+
+
+def use_local_credentials() -> None:
+    """moto takes any credentials; these stand in where the environment names none."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ.setdefault(name, value)
 
 
 class LocalStack:
@@ -70,15 +89,7 @@ class LocalStack:
         template = load()
         provisioned = provision(template, self.config.stack_name)
         os.environ.update(provisioned.env)
-        os.environ.update(
-            {
-                "CONTEXT_LAUNCHER": "local",
-                "STATE_DIR": str(self.config.state_dir),
-                SUPERVISOR_PID: str(os.getpid()),
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-            }
-        )
+        os.environ.update({**self.config.function_env(), SUPERVISOR_PID: str(os.getpid())})
         log.info("resources of template.yaml provisioned as stack %s", self.config.stack_name)
         handlers = {spec.name: spec.handler for spec in template.functions}
         warm_up = api_gateway_event("GET", "/healthz", {}, b"", "127.0.0.1")
@@ -90,8 +101,8 @@ class LocalStack:
             if spec.queue_sources
         ]
         self._pools = [api, reconciler, *(pool for pool, _ in consumers)]
-        for pool in self._pools:
-            pool.warm()
+        for warming in [future for pool in self._pools for future in pool.warm()]:  # all at once
+            warming.result()
         self._http = serve(api, self.config.api_host, self.config.api_port)
         threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
         for pool, sources in consumers:
@@ -122,9 +133,7 @@ class LocalStack:
         log.info("local stack stopped")
 
     def _configure_aws(self) -> None:
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-        os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+        use_local_credentials()
         if os.environ.get("AWS_ENDPOINT_URL"):
             log.info("using the AWS endpoint %s (no embedded moto)", os.environ["AWS_ENDPOINT_URL"])
             return

@@ -47,36 +47,35 @@ class EventPublisher:
             log.exception("publishing %s failed", event.DETAIL_TYPE)
 
     def tell_job_end(self, record: JobRecord) -> None:
-        self.tell(job_end_event(record, self._results_bucket))
+        self.tell(self.job_end(record))
 
-
-def job_end_event(record: JobRecord, results_bucket: str) -> JobEndEvent:
-    """The end event of an ended job, from its record."""
-    identity = {
-        "jobId": record.jobId,
-        "context": record.context,
-        "appName": record.appName,
-        "classPath": record.classPath,
-        "status": record.status,
-        "startTime": record.startTime,
-        "endTime": record.endTime,
-        "duration": seconds_between(record.startTime, record.endTime) if record.endTime else None,
-        "callback": record.callbackUrl is not None,
-    }
-    if record.status is JobStatus.FINISHED:
-        return JobFinished(
+    def job_end(self, record: JobRecord) -> JobEndEvent:
+        """The end event of an ended job, from its record."""
+        identity = {
+            "jobId": record.jobId,
+            "context": record.context,
+            "appName": record.appName,
+            "classPath": record.classPath,
+            "status": record.status,
+            "startTime": record.startTime,
+            "endTime": record.endTime,
+            "duration": seconds_between(record.startTime, record.endTime) if record.endTime else None,
+            "callback": record.callbackUrl is not None,
+        }
+        if record.status is JobStatus.FINISHED:
+            return JobFinished(
+                **identity,
+                result=json.loads(record.result) if record.result is not None else None,
+                resultLocation=S3Location(bucket=self._results_bucket, key=record.resultKey)
+                if record.resultKey
+                else None,
+            )
+        if record.status is JobStatus.KILLED:
+            return JobKilled(**identity)
+        error = record.error
+        return JobFailed(
             **identity,
-            result=json.loads(record.result) if record.result is not None else None,
-            resultLocation=S3Location(bucket=results_bucket, key=record.resultKey)
-            if record.resultKey
-            else None,
+            message=error.message if error else "failed",
+            errorClass=error.errorClass if error else "Unknown",
+            phase=record.phase,
         )
-    if record.status is JobStatus.KILLED:
-        return JobKilled(**identity)
-    error = record.error
-    return JobFailed(
-        **identity,
-        message=error.message if error else "failed",
-        errorClass=error.errorClass if error else "Unknown",
-        phase=record.phase,
-    )

@@ -161,8 +161,8 @@ class JobStore:
         return [item["jobId"] for item in items]
 
     def recent(self, limit: int, status: JobStatus | None = None) -> list[JobRecord]:
-        """Newest first; one index query per status asked for, merged."""
-        statuses = [status] if status else list(JobStatus)
+        """Newest first; one index query per status asked for, merged (RESTARTING is never written)."""
+        statuses = [status] if status else [s for s in JobStatus if s is not JobStatus.RESTARTING]
         items: list[dict[str, Any]] = []
         for each in statuses:
             items += self._table.query(

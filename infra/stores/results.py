@@ -12,7 +12,7 @@ PREFIX = "results/"
 
 class ResultStore:
     def __init__(self, bucket: str):
-        self.bucket = bucket
+        self._bucket = bucket
         self._s3 = client("s3")
 
     def save(self, job_id: str, result_json: str) -> tuple[str | None, str | None]:
@@ -21,9 +21,9 @@ class ResultStore:
             return result_json, None
         key = f"{PREFIX}{job_id}.json"
         self._s3.put_object(
-            Bucket=self.bucket, Key=key, Body=result_json.encode(), ContentType="application/json"
+            Bucket=self._bucket, Key=key, Body=result_json.encode(), ContentType="application/json"
         )
         return None, key
 
     def load(self, key: str) -> str:
-        return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read().decode()
+        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read().decode()

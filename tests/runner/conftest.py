@@ -43,6 +43,11 @@ class RunnerHarness:
         self.results = ResultStore(settings.binaries_bucket)
         self.events: list[LifecycleEvent] = []
         bus = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
+
+        def publish(event: LifecycleEvent) -> None:
+            self.events.append(event)
+            bus.publish(event)
+
         self.runner = JobRunner(
             job_context=job_context or spark,
             spark_context=spark.sparkContext,
@@ -53,7 +58,8 @@ class RunnerHarness:
             context_config={},
             host_id="test-host",
             max_jobs=4,
-            publish=lambda event: (self.events.append(event), bus.publish(event)),
+            publish=publish,
+            tell_job_end=lambda record: publish(bus.job_end(record)),
             replies=Replies(settings.queue_prefix),
             free_slot=lambda: None,  # no context item in these tests
         )

@@ -9,7 +9,7 @@ from pydantic import HttpUrl
 
 from events.states import JobStatus
 from functions.api.requests import config_body
-from functions.api.responses import exception_result, job_info, job_info_with_result, json_response
+from functions.api.responses import job_info, job_info_with_result, json_response
 from functions.domain.jobs import JobSubmission
 from functions.wiring import services
 from infra.errors import BadRequest
@@ -75,8 +75,8 @@ def show_job_config(job_id: str) -> dict:
 
 @router.delete("/<job_id>")
 def kill_job(job_id: str) -> dict:
-    record = services().jobs.kill(job_id)
+    jobs = services().jobs
+    record = jobs.kill(job_id)
     if record.status is JobStatus.ERROR and record.error:
-        error = record.error
-        return {"status": "ERROR", "ERROR": exception_result(error.message, error.errorClass, error.stack)}
+        return {"status": "ERROR", "ERROR": jobs.outcome(record)}
     return {"status": record.status.value}

@@ -1,0 +1,44 @@
+"""Ending a context incarnation: the one way its host (stopping, or failing to start) and the
+reaper (its host gone) both do it, so a context never ends with jobs left active, a queue left
+behind or an event missing.
+
+The record is ended first, conditionally on its incarnation: that closes it to new jobs (slots
+are taken only on live contexts) and lets exactly one party finish the rest."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from events.lifecycle import ContextFailed, ContextStopped, LifecycleEvent
+from events.states import ContextState
+from infra.messaging.host_queues import HostQueues
+from infra.stores.contexts import ContextRecord, ContextStore
+from infra.stores.jobs import JobRecord, JobStore
+
+
+@dataclass(frozen=True)
+class ContextEnding:
+    contexts: ContextStore
+    jobs: JobStore
+    queues: HostQueues
+    tell: Callable[[LifecycleEvent], None]
+    tell_job_end: Callable[[JobRecord], None]
+
+    def end(
+        self, record: ContextRecord, state: ContextState, message: str, job_reason: str | None = None
+    ) -> list[JobRecord] | None:
+        """End `record`'s incarnation as `state`, fail its unfinished jobs (with `job_reason`),
+        remove its queue and tell the bus; returns the jobs it failed, or None when the
+        incarnation had ended already (whoever ended it did the rest)."""
+        if not self.contexts.end(record.name, record.contextId, state, message):
+            return None
+        ended = self.jobs.end_active(record.name, job_reason)
+        for job in ended:
+            self.tell_job_end(job)
+        self.queues.delete(record.queueUrl)
+        identity = {"context": record.name, "contextId": record.contextId, "state": state}
+        self.tell(
+            ContextStopped(**identity)
+            if state is ContextState.FINISHED
+            else ContextFailed(**identity, message=message)
+        )
+        return ended
