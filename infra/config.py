@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from infra.server_config import ServerConfig, load_server_config
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -30,6 +32,7 @@ class Settings:
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0
     state_dir: str = ".sjs"  # host logs and binary cache on this machine
+    server_config: str = ""  # the operator's HOCON file (infra/server_config.py); empty: defaults
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
@@ -48,3 +51,8 @@ class Settings:
     @property
     def state_path(self) -> Path:
         return Path(self.state_dir).resolve()
+
+    @property
+    def policy(self) -> "ServerConfig":
+        """The operator's server config this deployment names."""
+        return load_server_config(self.server_config)
