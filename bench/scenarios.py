@@ -17,7 +17,7 @@ from bench.measure import Stats, rotated, timed_ms
 from bench.probes import READY
 from bench.systems import CONTEXT, InProcess, Runner, Server, SparkSubmit
 from bench.workloads import ROOT, TINY, Workload
-from context_host.session import DEFAULTS
+from context_host.spark_conf import DEFAULTS
 
 SETTLE_SECONDS = 2.0  # after a context host or ad-hoc context goes away, let its JVM finish exiting
 Progress = Callable[[str], None]

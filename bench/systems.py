@@ -24,7 +24,7 @@ import requests
 
 from bench.submit_job import RESULT_PREFIX
 from bench.workloads import ROOT, Workload, job_runner
-from context_host.session import DEFAULTS, build_session
+from context_host.spark_conf import DEFAULTS, engine_conf
 from events.settings import ContextSettings
 from examples.build import build_package
 from infra.local.child import StackProcess, free_port
@@ -80,7 +80,10 @@ class InProcess:
         self.session: Any = None
 
     def start(self) -> "InProcess":
-        self.session = build_session("bench-floor", ContextSettings(numCpuCores=CORES))
+        from pyspark.sql import SparkSession
+
+        conf = engine_conf("bench-floor", ContextSettings(numCpuCores=CORES))
+        self.session = SparkSession.builder.config(map=conf).getOrCreate()
         return self
 
     def runner(self, workload: Workload) -> Runner:

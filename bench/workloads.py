@@ -55,7 +55,7 @@ def job_runner(context: Any, class_path: str, config: dict[str, Any]) -> Callabl
     """One call = one job: validate, run, result to JSON text (what a host does minus the AWS calls)."""
     from pyhocon import ConfigFactory
 
-    from context_host.results import to_json_safe
+    from context_host.worker.results import to_json_safe
     from sparkjobserver.api import JobEnvironment, is_problems
 
     job = load_job(class_path)

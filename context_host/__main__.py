@@ -6,10 +6,13 @@ import os
 import sys
 
 from context_host.host import ContextHost
+from context_host.wiring import host_parts
 from infra.config import Settings
+from infra.hardening import conceal
 
 
 def main() -> None:
+    conceal()  # the credentials in this process's environment stay out of job code's reach
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--context", required=True)
     parser.add_argument("--context-id", required=True)
@@ -21,11 +24,11 @@ def main() -> None:
     )
     logging.getLogger("py4j").setLevel(logging.WARNING)
     logging.getLogger("botocore").setLevel(logging.WARNING)
-    code = ContextHost(Settings.from_env(), args.context, args.context_id).run()
+    code = ContextHost(host_parts(Settings.from_env()), args.context, args.context_id).run()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)  # job threads stuck in user code must not keep an ended host alive
+    os._exit(code)  # threads waiting on workers must not keep an ended host alive
 
 
 if __name__ == "__main__":

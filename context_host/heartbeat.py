@@ -2,14 +2,16 @@
 
 A beat is conditional on the context incarnation still being live: if the reaper declared this
 host dead (or the context was deleted), the beat fails and the host stops itself rather than run
-jobs nobody can see. Locally the host also stops when the stack that launched it is gone."""
+jobs nobody can see. A beat is also a check of the context's engine: a JVM that died or stopped
+answering ends the context rather than leave it listed RUNNING with nothing behind it. Locally
+the host also stops when the stack that launched it is gone."""
 
 import logging
 import threading
 from collections.abc import Callable
 
 from infra.errors import Conflict
-from infra.local.processes import process_alive
+from infra.processes import process_alive
 from infra.stores.contexts import ContextStore
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ class Heartbeat(threading.Thread):
         context_id: str,
         interval_seconds: float,
         on_lost: Callable[[str], None],
-        supervisor_pid: int | None = None,
+        on_engine_dead: Callable[[str], None],
+        supervisor_pid: int = 0,
     ):
         super().__init__(name="heartbeat", daemon=True)
         self._contexts = contexts
@@ -31,13 +34,22 @@ class Heartbeat(threading.Thread):
         self._context_id = context_id
         self._interval = interval_seconds
         self._on_lost = on_lost
+        self._on_engine_dead = on_engine_dead
         self._supervisor_pid = supervisor_pid
+        self._engine_death: Callable[[], str | None] = lambda: None
         self._stopped = threading.Event()
+
+    def watch_engine(self, death: Callable[[], str | None]) -> None:
+        """From now on, check the engine each beat: `death` says why it is dead, or None."""
+        self._engine_death = death
 
     def run(self) -> None:
         while not self._stopped.is_set():
             if self._supervisor_pid and not process_alive(self._supervisor_pid):
                 return self._on_lost("the local stack that launched this host has exited")
+            death = self._engine_death()
+            if death and not self._stopped.is_set():
+                return self._on_engine_dead(death)
             try:
                 self._contexts.beat(self._name, self._context_id)
             except Conflict:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
 from pydantic import BaseModel, Field, Json, create_model
 
+from events.jobs import JobIdentity
 from events.states import ContextState, FailurePhase, JobStatus
 
 SOURCE = "sjs.jobserver"
@@ -21,11 +22,7 @@ class LifecycleEvent(BaseModel):
     DETAIL_TYPE: ClassVar[str]
 
 
-class JobEvent(LifecycleEvent):
-    jobId: str
-    context: str
-    appName: str
-    classPath: str
+class JobEvent(JobIdentity, LifecycleEvent):
     status: JobStatus
     startTime: str | None = None
 

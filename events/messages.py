@@ -4,22 +4,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from events.jobs import JobEnd, JobIdentity
+
 
 class BinaryRef(BaseModel):
     """One stored version of an uploaded binary; the digest keys the host's cache."""
 
     key: str
     digest: str
+    jar: bool = False  # loaded by the JVM as it is; anything else is a Python package to unpack
 
 
-class JobRequested(BaseModel):
+class JobRequested(JobIdentity):
     kind: Literal["job"] = "job"
-    jobId: str
-    context: str
-    appName: str
-    classPath: str
+    contextId: str  # the incarnation it was sent to
     startTime: str  # when the API accepted it
     binary: BinaryRef
+    dependencies: list[BinaryRef] = []  # further binaries of `cp`, in order
     config: dict[str, Any] = Field(default_factory=dict)
     replyTo: str | None = None  # a sync caller's reply queue (infra/messaging/replies.py)
     callbackUrl: str | None = None  # said again in the job's end event (functions/callbacks)
@@ -39,9 +40,9 @@ host_message = TypeAdapter(HostMessage)
 
 
 class JobEnded(BaseModel):
-    """Host → the API container waiting on a sync job: the job's end is stored, and here is what
-    was written (status, endTime, result, error, ...) when small enough for a message; else None
-    and the waiter reads the record."""
+    """Whoever ended a sync job → the API container waiting on it: the job's end is stored, and
+    here is what was written when small enough for a message; else None and the waiter reads
+    the record."""
 
     jobId: str
-    end: dict[str, Any] | None = None
+    end: JobEnd | None = None

@@ -12,6 +12,7 @@ from functions.domain.contexts import ContextService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from infra.config import Settings
+from infra.job_end import JobEnding
 from infra.launchers import launcher_for
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
@@ -42,6 +43,8 @@ def services() -> Services:
     queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
     publisher = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
     replies = Replies(settings.queue_prefix)
+    results = ResultStore(settings.binaries_bucket)
+    job_ending = JobEnding(job_store, context_store, results, replies, publisher.tell_job_end)
     launcher = launcher_for(settings)
     reaper = Reaper(
         context_store,
@@ -49,18 +52,19 @@ def services() -> Services:
         queues,
         launcher,
         publisher,
+        job_ending,
         settings.heartbeat_timeout_seconds,
         settings.context_start_timeout_seconds,
     )
     contexts = ContextService(context_store, queues, launcher, reaper, settings.context_start_timeout_seconds)
     jobs = JobService(
         job_store,
-        ResultStore(settings.binaries_bucket),
+        results,
         binary_store,
         contexts,
         queues,
         replies,
-        publisher,
+        job_ending,
         settings.context_start_timeout_seconds,
     )
     callbacks = CallbackService(jobs)

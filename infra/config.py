@@ -32,6 +32,9 @@ class Settings:
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0
     state_dir: str = ".sjs"  # host logs and binary cache on this machine
+    supervisor_pid: int = 0  # locally: the stack that launched a host; the host stops when it is gone
+    worker_memory_mb: int = 4096  # data memory of one job worker (a job beyond it fails with MemoryError)
+    max_result_mb: int = 100  # a job's result as JSON; a larger one fails the job
     server_config: str = ""  # the operator's HOCON file (infra/server_config.py); empty: defaults
 
     @classmethod

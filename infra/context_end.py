@@ -10,18 +10,18 @@ from dataclasses import dataclass
 
 from events.lifecycle import ContextFailed, ContextStopped, LifecycleEvent
 from events.states import ContextState
+from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.stores.contexts import ContextRecord, ContextStore
-from infra.stores.jobs import JobRecord, JobStore
+from infra.stores.jobs import JobRecord
 
 
 @dataclass(frozen=True)
 class ContextEnding:
     contexts: ContextStore
-    jobs: JobStore
+    job_ending: JobEnding
     queues: HostQueues
     tell: Callable[[LifecycleEvent], None]
-    tell_job_end: Callable[[JobRecord], None]
 
     def end(
         self, record: ContextRecord, state: ContextState, message: str, job_reason: str | None = None
@@ -31,9 +31,7 @@ class ContextEnding:
         incarnation had ended already (whoever ended it did the rest)."""
         if not self.contexts.end(record.name, record.contextId, state, message):
             return None
-        ended = self.jobs.end_active(record.name, job_reason)
-        for job in ended:
-            self.tell_job_end(job)
+        ended = self.job_ending.end_with_context(record.name, job_reason)
         self.queues.delete(record.queueUrl)
         identity = {"context": record.name, "contextId": record.contextId, "state": state}
         self.tell(

@@ -58,3 +58,28 @@ class CachedTotalJob(SparkJob):
         known = data in runtime.namedObjects.get_names()
         frame = runtime.namedObjects.get_or_else_create(data, lambda: context.range(1000))
         return {"reused": known, "total": frame.groupBy().sum("id").collect()[0][0]}
+
+
+class SpinJob(SparkJob):
+    """Pure Python work that never calls Spark: only ending its process stops it."""
+
+    def validate(self, context, runtime, config):
+        return float(config.get("seconds", 600))
+
+    def run_job(self, context, runtime, data):
+        deadline = time.monotonic() + data
+        spins = 0
+        while time.monotonic() < deadline:
+            spins += 1
+        return spins
+
+
+class SleepJob(SparkJob):
+    """A blocking call (time.sleep) that no Spark cancel reaches."""
+
+    def validate(self, context, runtime, config):
+        return float(config.get("seconds", 600))
+
+    def run_job(self, context, runtime, data):
+        time.sleep(data)
+        return data

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from events.jobs import JobError
 from events.messages import BinaryRef, JobRequested, KillRequested
 from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
@@ -30,12 +31,12 @@ from infra.errors import (
     UnsupportedJobType,
     ValidationFailed,
 )
-from infra.messaging.bus import EventPublisher
+from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
-from infra.stores.jobs import JobEnd, JobError, JobRecord, JobStore
+from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
 _ALONGSIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="alongside")  # calls made at once
@@ -62,7 +63,7 @@ class JobService:
     contexts: ContextService
     queues: HostQueues
     replies: Replies
-    publisher: EventPublisher
+    job_ending: JobEnding
     context_start_timeout: float
 
     def submit(self, submission: JobSubmission) -> JobRecord:
@@ -79,7 +80,6 @@ class JobService:
         try:
             job = self._enqueue(submission, binary, context)
         except Exception:
-            self.contexts.free_slot(context.name, context.contextId)
             if context.transient:  # it was started for this job alone
                 self.contexts.reaper.reap(context, "its job could not be queued")
             raise
@@ -105,7 +105,8 @@ class JobService:
         return binary
 
     def _enqueue(self, submission: JobSubmission, binary: BinaryRecord, context: ContextRecord) -> JobRecord:
-        """Record the job, then send it to its context's host: no message without its record."""
+        """Record the job, then send it to its context's host: no message without its record. A
+        job that cannot be sent ends ERROR (and gives its slot back) before the error is raised."""
         job = JobRecord(
             jobId=str(uuid.uuid4()),
             context=context.name,
@@ -116,26 +117,25 @@ class JobService:
             startTime=now_iso(),
             config=submission.config,
             callbackUrl=submission.callback_url,
-        )
-        self.jobs.create(job)
-        request = JobRequested(
-            jobId=job.jobId,
-            context=context.name,
-            appName=job.appName,
-            classPath=job.classPath,
-            startTime=job.startTime,
-            binary=BinaryRef(key=binary.key, digest=binary.digest),
-            config=job.config,
             replyTo=self.replies.address() if submission.sync else None,
+        )
+        try:
+            self.jobs.create(job)
+        except Exception:
+            self.contexts.free_slot(context.name, context.contextId)
+            raise
+        request = JobRequested(
+            **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
+            binary=BinaryRef(key=binary.key, digest=binary.digest, jar=binary.binaryType == JAR),
+            config=job.config,
+            replyTo=job.replyTo,
             callbackUrl=job.callbackUrl,
         )
         try:
             self.queues.send(context.queueUrl, request)
         except Exception as e:
             error = JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__)
-            end = self.jobs.finish(job.jobId, JobStatus.ERROR, error=error)
-            if end is not None:
-                self.publisher.tell_job_end(job.ended(end))
+            self.job_ending.end(job, JobStatus.ERROR, error=error)
             raise
         return job
 
@@ -148,11 +148,8 @@ class JobService:
         context = self.contexts.get(record.context)  # reaps a dead host, which ends its jobs
         if context.state.is_live and record.contextId in (None, context.contextId):
             return record
-        ended = self.jobs.terminate(job_id, record.context)
-        if ended is None:  # ended meanwhile by someone else
-            return self.jobs.get(job_id)
-        self.publisher.tell_job_end(ended)
-        return ended
+        ended = self.job_ending.terminate(job_id, record.context)
+        return ended if ended is not None else self.jobs.get(job_id)  # else: ended meanwhile elsewhere
 
     def outcome(self, record: JobRecord) -> Any:
         """A job's "result" as SJS shows it: the value of a finished job, the exception of a failed
@@ -167,22 +164,18 @@ class JobService:
         return self.jobs.recent(limit, status)
 
     def kill(self, job_id: str) -> JobRecord:
-        """KILLED at once in the record; the host cancels the job's Spark work when told."""
+        """KILLED at once in the record; the host stops the job's work and worker when told."""
         record = self.jobs.get(job_id)
         if record.status is JobStatus.ERROR:
             return record  # SJS answers a failed job's DELETE with its error
         if not record.status.is_active:
             raise NoRunningJob(job_id)
-        end = self.jobs.finish(job_id, JobStatus.KILLED)
-        if end is None:
+        killed = self.job_ending.end(record, JobStatus.KILLED)
+        if killed is None:
             raise NoRunningJob(job_id)
-        killed = record.ended(end)
-        if record.contextId:
-            self.contexts.free_slot(record.context, record.contextId)
         context = self.contexts.get(record.context)
         if context.state.is_live:
             self.queues.send(context.queueUrl, KillRequested(jobId=job_id))
-        self.publisher.tell_job_end(killed)
         return killed
 
     def _transient_context(self, class_path: str) -> ContextRecord:
@@ -200,7 +193,7 @@ class JobService:
             elif ended.end is None:
                 record = self.jobs.get(job.jobId)
             else:
-                record = job.ended(JobEnd.model_validate(ended.end))  # what the host wrote, over what we did
+                record = job.ended(ended.end)  # what the ending party wrote, over what we did
             if not record.status.is_active:
                 return record, True
         return self.jobs.get(job.jobId), False

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from events.states import ContextState
 from infra.context_end import ContextEnding
+from infra.job_end import JobEnding
 from infra.launchers import ContextLauncher
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
@@ -27,6 +28,7 @@ class Reaper:
     queues: HostQueues
     launcher: ContextLauncher
     publisher: EventPublisher
+    job_ending: JobEnding
     timeout_seconds: float
     start_timeout_seconds: float
 
@@ -52,9 +54,7 @@ class Reaper:
         return reaped
 
     def reap(self, record: ContextRecord, reason: str) -> None:
-        ending = ContextEnding(
-            self.contexts, self.jobs, self.queues, self.publisher.tell, self.publisher.tell_job_end
-        )
+        ending = ContextEnding(self.contexts, self.job_ending, self.queues, self.publisher.tell)
         if ending.end(record, ContextState.ERROR, reason, job_reason=reason) is None:
             return  # it ended meanwhile, by its host or another reaper
         log.warning("context %s ended: %s", record.name, reason)

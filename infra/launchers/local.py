@@ -12,7 +12,6 @@ from infra.launchers import host_command
 from infra.local.processes import signal_group
 
 PREFIX = "local:"
-SUPERVISOR_PID = "SJS_SUPERVISOR_PID"  # a host exits when this process is gone
 
 
 class LocalLauncher:
@@ -23,7 +22,8 @@ class LocalLauncher:
         logs = self._settings.state_path / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self._settings.to_env()}
-        env.setdefault(SUPERVISOR_PID, str(os.getpid()))
+        if not self._settings.supervisor_pid:  # a host exits when the process that launched it is gone
+            env["SUPERVISOR_PID"] = str(os.getpid())
         with open(logs / f"{context}.log", "ab") as log:
             child = subprocess.Popen(
                 [sys.executable, *host_command(context, context_id)],

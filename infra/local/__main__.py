@@ -6,8 +6,9 @@ import subprocess
 import sys
 import time
 
-from infra.local.processes import StopSignals
+from infra.hardening import conceal
 from infra.local.stack import LocalStack, StackConfig
+from infra.processes import StopSignals
 
 
 def java_problem() -> str | None:
@@ -20,6 +21,7 @@ def java_problem() -> str | None:
 
 
 def main() -> None:
+    conceal()  # the stack's AWS keys are in its environment: closed to job code of the same user
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)-10s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("botocore").setLevel(logging.WARNING)
     problem = java_problem()

@@ -26,16 +26,6 @@ def signal_group(group: int, signum: int) -> None:
         os.killpg(group, signum)
 
 
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, only not ours
-    return True
-
-
 def group_alive(group: int) -> bool:
     try:
         os.killpg(group, 0)
@@ -50,16 +40,3 @@ def wait_groups_gone(groups: list[int], timeout: float) -> list[int]:
     while (alive := [g for g in groups if group_alive(g)]) and time.monotonic() < deadline:
         time.sleep(0.1)
     return alive
-
-
-class StopSignals:
-    """SIGINT/SIGTERM as a flag. The handler only assigns: taking a lock in a signal handler can
-    deadlock the thread it interrupts (Event.set while that thread is inside Event.wait)."""
-
-    def __init__(self) -> None:
-        self.received = False
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, self._handle)
-
-    def _handle(self, *_: object) -> None:
-        self.received = True

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
-from infra.launchers.local import SUPERVISOR_PID
 from infra.local.dispatch import QueuePoller
 from infra.local.http_adapter import FunctionPool, api_gateway_event, serve
 from infra.local.moto_server import MotoServer
@@ -89,7 +88,7 @@ class LocalStack:
         template = load()
         provisioned = provision(template, self.config.stack_name)
         os.environ.update(provisioned.env)
-        os.environ.update({**self.config.function_env(), SUPERVISOR_PID: str(os.getpid())})
+        os.environ.update({**self.config.function_env(), "SUPERVISOR_PID": str(os.getpid())})
         log.info("resources of template.yaml provisioned as stack %s", self.config.stack_name)
         handlers = {spec.name: spec.handler for spec in template.functions}
         warm_up = api_gateway_event("GET", "/healthz", {}, b"", "127.0.0.1")

@@ -7,8 +7,7 @@ so counting a context's running jobs, or failing them when it dies, reads just t
 import json
 from typing import Any
 
-from pydantic import BaseModel
-
+from events.jobs import JobEnd, JobError, JobIdentity
 from events.states import FailurePhase, JobStatus
 from infra.clock import now_iso
 from infra.errors import Conflict, NoSuchJob
@@ -21,29 +20,8 @@ _ACTIVE = {":started": JobStatus.STARTED.value, ":running": JobStatus.RUNNING.va
 _IS_ACTIVE = "#s IN (:started, :running)"
 
 
-class JobError(BaseModel):
-    message: str
-    errorClass: str
-    stack: list[str] = []
-
-
-class JobEnd(BaseModel):
-    """What ending a job writes; laid over the job's record it gives the record as stored."""
-
-    status: JobStatus
-    endTime: str
-    result: str | None = None
-    resultKey: str | None = None
-    error: JobError | None = None
-    phase: FailurePhase | None = None
-
-
-class JobRecord(BaseModel):
-    jobId: str
-    context: str
+class JobRecord(JobIdentity):
     contextId: str | None = None  # the incarnation of `context` it was sent to
-    appName: str
-    classPath: str
     status: JobStatus
     startTime: str
     endTime: str | None = None
@@ -54,6 +32,7 @@ class JobRecord(BaseModel):
     phase: FailurePhase | None = None
     hostId: str | None = None
     callbackUrl: str | None = None  # where the job's end is POSTed (functions/callbacks)
+    replyTo: str | None = None  # the reply queue of a sync caller waiting on it (infra/messaging/replies.py)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "JobRecord":
@@ -129,11 +108,6 @@ class JobStore:
         )
         item = self._write_end(job_id, end, returning=True)
         return JobRecord.from_item(item) if item else None
-
-    def end_active(self, context: str, reason: str | None = None) -> list[JobRecord]:
-        """Terminate every job still queued or running on a context that has ended; returns them."""
-        ended = (self.terminate(job_id, context, reason) for job_id in self.active_ids(context))
-        return [record for record in ended if record is not None]
 
     def _write_end(self, job_id: str, end: JobEnd, returning: bool) -> dict[str, Any] | None:
         """The item as ended ({} unless `returning`), or None when the job was not active."""

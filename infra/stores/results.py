@@ -15,15 +15,17 @@ class ResultStore:
         self._bucket = bucket
         self._s3 = client("s3")
 
-    def save(self, job_id: str, result_json: str) -> tuple[str | None, str | None]:
-        """(inline JSON, None) or (None, S3 key)."""
-        if len(result_json.encode()) <= INLINE_LIMIT_BYTES:
-            return result_json, None
-        key = f"{PREFIX}{job_id}.json"
-        self._s3.put_object(
-            Bucket=self._bucket, Key=key, Body=result_json.encode(), ContentType="application/json"
-        )
+    def save(self, context: str, job_id: str, result_json: bytes) -> tuple[str | None, str | None]:
+        """(inline JSON, None) or (None, S3 key). Large results are kept under their context's
+        prefix, which is all of results/ a context's host may write (template.yaml)."""
+        if len(result_json) <= INLINE_LIMIT_BYTES:
+            return result_json.decode(), None
+        key = f"{PREFIX}{context}/{job_id}.json"
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=result_json, ContentType="application/json")
         return None, key
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
 
     def load(self, key: str) -> str:
         return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read().decode()

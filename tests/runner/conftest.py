@@ -1,43 +1,66 @@
-"""The job runner against one real SparkSession shared by the whole package (a start costs ~3.5 s),
-with its stores on moto in-process."""
+"""The host's job runner against a real context engine (a Spark JVM in a sandbox, as a host
+starts it) and real job worker processes, shared by the whole package (a start costs ~5 s),
+with the host's stores on moto in-process."""
 
 import hashlib
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyspark.sql import SparkSession
 
-from context_host.loader import BinaryLoader
-from context_host.named_objects import ContextNamedObjects
+from context_host.binaries import BinaryCache
+from context_host.engine import SparkEngine
 from context_host.runner import JobRunner
-from context_host.session import build_session
+from context_host.sandbox import Sandbox, open_sandbox
+from context_host.spark_conf import engine_conf
+from context_host.workers import WorkerPool, WorkerSpec
 from events.lifecycle import LifecycleEvent
 from events.messages import BinaryRef, JobRequested
-from events.settings import ContextSettings
+from events.settings import ContextFlavour, ContextSettings
 from events.states import JobStatus
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
 from infra.config import Settings
+from infra.job_end import JobEnding
 from infra.messaging.bus import EventPublisher
 from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryRecord, BinaryStore
+from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
+MAX_JOBS = 3
+
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
-    session = build_session("sjs-tests", ContextSettings(numCpuCores=2))
-    yield session
-    session.stop()
+def state_dir() -> Iterator[Path]:
+    """A folder the sandbox users can reach (pytest's own tmp folders are private to root)."""
+    with tempfile.TemporaryDirectory(prefix="sjs-runner-") as folder:
+        Path(folder).chmod(0o755)
+        yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def sandbox(state_dir: Path) -> Iterator[Sandbox]:
+    box = open_sandbox(state_dir / "sandbox", "tests")
+    yield box
+    box.release()
+
+
+@pytest.fixture(scope="session")
+def engine(sandbox: Sandbox) -> Iterator[SparkEngine]:
+    engine = SparkEngine(sandbox, engine_conf("sjs-tests", ContextSettings(numCpuCores=2)))
+    engine.start()
+    yield engine
+    engine.stop()
 
 
 class RunnerHarness:
     """Stores a binary, queues jobs for it and runs them as a host would."""
 
-    def __init__(self, settings: Settings, spark: SparkSession, cache: Path, job_context=None):
+    def __init__(self, settings: Settings, engine: SparkEngine, sandbox: Sandbox, state_dir: Path, **spec):
         self.jobs = JobStore(settings.jobs_table)
         self.binaries = BinaryStore(settings.binaries_table, settings.binaries_bucket)
         self.results = ResultStore(settings.binaries_bucket)
@@ -48,20 +71,36 @@ class RunnerHarness:
             self.events.append(event)
             bus.publish(event)
 
+        assert engine.access is not None
+        worker_spec = WorkerSpec(
+            **{
+                "sandbox": sandbox,
+                "gateway": engine.access,
+                "flavour": ContextFlavour.SESSION,
+                "context_config": {},
+                "memory_limit_bytes": 1 << 30,
+                "max_result_bytes": 100 << 20,
+                **spec,
+            }
+        )
+        self.workers = WorkerPool(worker_spec.start, MAX_JOBS)
+        self.workers.warm()
         self.runner = JobRunner(
-            job_context=job_context or spark,
-            spark_context=spark.sparkContext,
+            workers=self.workers,
+            binaries=BinaryCache(self.binaries, state_dir / "cache"),
+            cancel_spark_jobs=engine.cancel,
             jobs=self.jobs,
             results=self.results,
-            loader=BinaryLoader(self.binaries, cache),
-            named_objects=ContextNamedObjects(),
-            context_config={},
-            host_id="test-host",
-            max_jobs=4,
+            job_ending=JobEnding(
+                self.jobs,
+                ContextStore(settings.contexts_table),
+                self.results,
+                Replies(settings.queue_prefix),
+                lambda record: publish(bus.job_end(record)),
+            ),
             publish=publish,
-            tell_job_end=lambda record: publish(bus.job_end(record)),
-            replies=Replies(settings.queue_prefix),
-            free_slot=lambda: None,  # no context item in these tests
+            host_id="test-host",
+            max_jobs=MAX_JOBS,
         )
 
     def upload(self, data: bytes) -> BinaryRef:
@@ -81,6 +120,7 @@ class RunnerHarness:
         job = JobRecord(
             jobId=str(uuid.uuid4()),
             context="tests",
+            contextId="tests-1",
             appName="examples",
             classPath=class_path,
             status=JobStatus.STARTED,
@@ -89,11 +129,7 @@ class RunnerHarness:
         )
         self.jobs.create(job)
         return JobRequested(
-            jobId=job.jobId,
-            context="tests",
-            appName="examples",
-            classPath=class_path,
-            startTime=job.startTime,
+            **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
             binary=binary,
             config=job.config,
         )
@@ -104,14 +140,25 @@ class RunnerHarness:
         return record
 
     def run(self, binary: BinaryRef, class_path: str, config: dict | None = None) -> JobRecord:
+        """Run a job to its end, events told and all."""
         request = self.request(binary, class_path, config)
         assert self.runner.submit(request, ack=lambda: None)
-        return self.wait_ended(request.jobId)
+        record = self.wait_ended(request.jobId)
+        _, done = wait_until(self.runner.running, lambda running: request.jobId not in running, 30)
+        assert done, f"job {request.jobId} ended but its runner thread did not"
+        return record
+
+    def close(self) -> None:
+        self.runner.kill_all()
+        self.runner.wait_idle(10)
+        self.workers.close()
 
 
 @pytest.fixture(scope="package")
-def harness(aws, spark, tmp_path_factory) -> RunnerHarness:
-    return RunnerHarness(aws, spark, tmp_path_factory.mktemp("cache"))
+def harness(aws, engine, sandbox, state_dir) -> Iterator[RunnerHarness]:
+    harness = RunnerHarness(aws, engine, sandbox, state_dir)
+    yield harness
+    harness.close()
 
 
 @pytest.fixture(scope="package")

@@ -1,10 +1,9 @@
-"""A host's job runner on a real SparkSession: results, the three failure phases, kill, large
-results, duplicate deliveries, binary versions side by side, context flavours, named objects."""
+"""A host's job runner on a real context engine and real job workers: results, the three
+failure phases, kills that stop any job, workers that die, large results, duplicate deliveries,
+binary versions side by side, context flavours, named objects."""
 
 import json
-import time
 
-from context_host.session import job_context
 from events.lifecycle import JobFailed, JobFinished, JobStarted
 from events.settings import ContextFlavour
 from events.states import FailurePhase, JobStatus
@@ -46,9 +45,9 @@ def test_a_class_missing_from_the_binary_fails_in_the_load_phase(harness, exampl
     assert record.phase is FailurePhase.LOAD and "not found in the binary" in record.error.message
 
 
-def test_a_duplicate_delivery_runs_once(harness, examples, aws, spark, tmp_path):
+def test_a_duplicate_delivery_runs_once(harness, examples, aws, engine, sandbox, state_dir):
     request = harness.request(examples, WORDCOUNT, {"input": {"strings": ["x"]}})
-    other_host = RunnerHarness(aws, spark, tmp_path)  # a second host that got the same message
+    other_host = RunnerHarness(aws, engine, sandbox, state_dir)  # a second host that got the same message
     assert harness.runner.submit(request, NO_ACK)
     assert not harness.runner.submit(request, NO_ACK)
     other_host.runner.submit(request, NO_ACK)
@@ -60,25 +59,64 @@ def test_a_duplicate_delivery_runs_once(harness, examples, aws, spark, tmp_path)
         if isinstance(e, JobStarted) and e.jobId == request.jobId
     ]
     assert len(started) == 1
+    other_host.close()
 
 
-def test_kill_cancels_the_spark_work_within_two_seconds(harness, examples, spark):
-    request = harness.request(examples, "example_jobs.lifecycle.SlowJob", {"seconds": 60})
+def kill_while_running(harness: RunnerHarness, binary, class_path: str, config: dict) -> str:
+    """Start a job, wait until it runs, then kill it as DELETE /jobs/{id} does; its id."""
+    request = harness.request(binary, class_path, config)
     harness.runner.submit(request, NO_ACK)
-    tracker = spark.sparkContext.statusTracker()
-    _, started = wait_until(lambda: tracker.getJobIdsForGroup(request.jobId), bool, 30)
-    assert started
-    killed_at = time.monotonic()
-    assert harness.jobs.finish(request.jobId, JobStatus.KILLED)  # what DELETE /jobs/{id} does
-    harness.runner.kill(request.jobId)
-    assert harness.runner.wait_idle(2.0), "the job's thread was still running 2 s after the kill"
-    assert time.monotonic() - killed_at < 2.0
-    assert harness.jobs.get(request.jobId).status is JobStatus.KILLED
+    _, running = wait_until(lambda: harness.jobs.get(request.jobId).status, JobStatus.RUNNING.__eq__, 30)
+    assert running
+    assert harness.jobs.finish(request.jobId, JobStatus.KILLED)  # the record, as the API ends it
+    harness.runner.kill(request.jobId)  # the host, told by the API
+    return request.jobId
+
+
+def test_a_kill_stops_any_job_within_two_seconds_and_its_worker_comes_back(harness, examples, engine):
+    for name in ("SlowJob", "SpinJob", "SleepJob"):  # Spark work, a Python loop, a blocking call
+        class_path = f"example_jobs.lifecycle.{name}"
+        job_id = kill_while_running(harness, examples, class_path, {"seconds": 600})
+        assert harness.runner.wait_idle(2.0), f"{class_path} still ran 2 s after its kill"
+        assert harness.jobs.get(job_id).status is JobStatus.KILLED
+        _, cancelled = wait_until(
+            lambda job=job_id: engine.spark_job_ids(job, active=True), lambda ids: not ids, 5
+        )
+        assert cancelled
+    after = harness.run(examples, WORDCOUNT, {"input": {"strings": ["still", "serving"]}})
+    assert after.status is JobStatus.FINISHED
+
+
+def test_a_job_that_ends_its_worker_fails_alone(harness, package_with, examples):
+    crashes = {
+        "exits": "import os\nos._exit(3)",
+        "segfaults": "import ctypes\nctypes.string_at(0)",
+        "eats_memory": "hog = []\nwhile True:\n    hog.append(bytearray(64 << 20))",
+    }
+    sources = {
+        f"example_jobs/{name}.py": (
+            "from sparkjobserver.api import SparkJob\n\n\nclass Job(SparkJob):\n"
+            "    def validate(self, context, runtime, config):\n        return None\n\n"
+            "    def run_job(self, context, runtime, data):\n"
+            + "".join(f"        {line}\n" for line in body.split("\n"))
+        )
+        for name, body in crashes.items()
+    }
+    binary = harness.upload(package_with(sources))
+    outcomes = {name: harness.run(binary, f"example_jobs.{name}.Job") for name in crashes}
+    assert {name: (r.status, r.phase) for name, r in outcomes.items()} == {
+        name: (JobStatus.ERROR, FailurePhase.RUN) for name in crashes
+    }
+    assert "exited with code 3" in outcomes["exits"].error.message
+    assert "SIGSEGV" in outcomes["segfaults"].error.message
+    assert outcomes["eats_memory"].error.errorClass == "MemoryError"
+    after = harness.run(examples, WORDCOUNT, {"input": {"strings": ["a"]}})
+    assert json.loads(after.result) == {"a": 1}
 
 
 def test_a_result_larger_than_an_item_is_kept_whole_in_s3(harness, examples):
     record = harness.run(examples, "example_jobs.dataframes.BigResultJob", {"rows": 500, "width": 1000})
-    assert record.result is None and record.resultKey == f"results/{record.jobId}.json"
+    assert record.result is None and record.resultKey == f"results/tests/{record.jobId}.json"
     stored = harness.results.load(record.resultKey)
     assert len(stored) > INLINE_LIMIT_BYTES
     assert json.loads(stored) == [{"s": "x" * 1000}] * 500
@@ -101,14 +139,15 @@ def test_two_versions_of_a_binary_never_share_modules(harness, package_with):
     assert results == ["v1", "v2", "v1"]
 
 
-def test_context_flavours_hand_jobs_what_the_factory_asked_for(aws, spark, tmp_path, examples):
+def test_context_flavours_hand_jobs_what_the_factory_asked_for(aws, engine, sandbox, state_dir, examples):
     for flavour, expected in [
         (ContextFlavour.SPARK_CONTEXT, "SparkContext"),
         (ContextFlavour.SQL_CONTEXT, "SQLContext"),
         (ContextFlavour.SESSION, "SparkSession"),
     ]:
-        harness = RunnerHarness(aws, spark, tmp_path / flavour, job_context(spark, flavour))
+        harness = RunnerHarness(aws, engine, sandbox, state_dir, flavour=flavour)
         record = harness.run(examples, "example_jobs.lifecycle.ContextTypeJob")
+        harness.close()
         assert json.loads(record.result)["context"] == expected
 
 

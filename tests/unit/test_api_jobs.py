@@ -116,7 +116,7 @@ def test_job_list_is_newest_first_and_filters_by_status(api, aws):
 def test_a_large_result_is_read_back_from_s3(api, aws):
     job = job_on(aws, "done")
     big = ["x" * 1000] * 500
-    inline, key = ResultStore(aws.binaries_bucket).save(job.jobId, json.dumps(big))
+    inline, key = ResultStore(aws.binaries_bucket).save(job.context, job.jobId, json.dumps(big).encode())
     JobStore(aws.jobs_table).finish(job.jobId, JobStatus.FINISHED, result=inline, result_key=key)
     shown = api("GET", f"/jobs/{job.jobId}").body
     assert shown["status"] == "FINISHED" and shown["result"] == big

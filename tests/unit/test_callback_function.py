@@ -5,11 +5,12 @@ backoff, and reported failed when the receiver keeps failing."""
 import json
 import uuid
 
+from events.jobs import JobError
 from events.sample_events import load_event
 from events.states import JobStatus
 from infra.clock import now_iso
 from infra.local.replay import invoke
-from infra.stores.jobs import JobError, JobRecord, JobStore
+from infra.stores.jobs import JobRecord, JobStore
 from tests.support.receivers import callback_receiver
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pyspark.sql import Row
 
-from context_host.results import to_json_safe
+from context_host.worker.results import to_json_safe
 
 
 def test_results_are_json_safe():

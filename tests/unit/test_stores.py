@@ -4,13 +4,14 @@ import uuid
 
 import pytest
 
+from events.jobs import JobError
 from events.settings import ContextSettings
 from events.states import ContextState, FailurePhase, JobStatus
 from infra.aws import client
 from infra.errors import Conflict, ContextExists, NoSuchBinary, NoSuchJob
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord, ContextStore
-from infra.stores.jobs import JobError, JobRecord, JobStore
+from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import INLINE_LIMIT_BYTES, ResultStore
 
 
@@ -53,7 +54,7 @@ def test_finishing_is_conditional_on_being_active(aws):
     assert jobs.get(job.jobId).status is JobStatus.KILLED
 
 
-def test_active_jobs_of_a_context_are_counted_and_ended(aws):
+def test_active_jobs_of_a_context_are_counted_and_terminated(aws):
     jobs = JobStore(aws.jobs_table)
     context = f"ctx-{uuid.uuid4().hex[:6]}"
     running, queued, done = new_job(context), new_job(context), new_job(context)
@@ -62,15 +63,16 @@ def test_active_jobs_of_a_context_are_counted_and_ended(aws):
     jobs.claim(running.jobId, "h")
     jobs.finish(done.jobId, JobStatus.FINISHED, result="null")
     assert jobs.count_active(context) == 2
-    ended = {record.jobId: record for record in jobs.end_active(context, "gone")}
-    assert set(ended) == {running.jobId, queued.jobId}
+    assert set(jobs.active_ids(context)) == {running.jobId, queued.jobId}
+    ended = jobs.terminate(running.jobId, context, "gone")
     failed = jobs.get(running.jobId)
-    assert ended[running.jobId] == failed  # the records as ended, for their end events
+    assert ended == failed  # the record as ended, for its end event
     assert failed.status is JobStatus.ERROR and failed.phase is FailurePhase.CONTEXT
     assert failed.error == JobError(
         message=f"Context ({context}) for this job was terminated: gone", errorClass="ContextTerminated"
     )
-    assert jobs.count_active(context) == 0
+    assert jobs.terminate(running.jobId, context) is None
+    assert jobs.count_active(context) == 1
 
 
 def test_recent_jobs_are_newest_first_per_status(aws):
@@ -144,8 +146,8 @@ def test_a_binary_whose_record_fails_leaves_no_object(aws):
 
 def test_large_results_go_to_s3_and_come_back_whole(aws):
     results = ResultStore(aws.binaries_bucket)
-    assert results.save("small", "[1]") == ("[1]", None)
+    assert results.save("ctx", "small", b"[1]") == ("[1]", None)
     big = '"' + "x" * INLINE_LIMIT_BYTES + '"'
-    inline, key = results.save("big", big)
-    assert inline is None and key == "results/big.json"
+    inline, key = results.save("ctx", "big", big.encode())
+    assert inline is None and key == "results/ctx/big.json"  # under its context: all its host may write
     assert results.load(key) == big

@@ -1,0 +1,34 @@
+"""The Spark settings a context's JVM starts with, from the context's settings."""
+
+from events.settings import ContextSettings
+
+# A job server runs several jobs at once on one context; FAIR keeps a small job from waiting
+# behind a large one. Users can override any of these with spark.* settings.
+DEFAULTS = {
+    "spark.scheduler.mode": "FAIR",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "8",
+}
+# What the server insists on, whatever the context asks: kills go through DELETE /jobs/{id} (the
+# Spark UI's kill links would let any local process kill another context's work), and a driver
+# that ran out of memory exits, so its context ends truthfully instead of serving half-broken.
+ENFORCED = {"spark.ui.killEnabled": "false"}
+EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError"
+
+
+def engine_conf(app_name: str, settings: ContextSettings, master: str = "") -> dict[str, str]:
+    master = master or f"local[{settings.numCpuCores}]"
+    conf = {**DEFAULTS, "spark.app.name": app_name, "spark.master": master}
+    if settings.memoryPerNode:
+        conf["spark.executor.memory"] = settings.memoryPerNode
+    if master.startswith("spark://"):
+        conf["spark.cores.max"] = str(settings.numCpuCores)
+    if master.startswith("local"):
+        # Spark makes a secret per application in local mode; the driver's ports then refuse
+        # other local processes (e.g. another context's jobs fetching this one's blocks).
+        conf["spark.authenticate"] = "true"
+    conf.update(settings.sparkConf)
+    conf.update(ENFORCED)
+    java_options = conf.get("spark.driver.extraJavaOptions", "")
+    conf["spark.driver.extraJavaOptions"] = f"{EXIT_ON_OOM} {java_options}".strip()
+    return conf

@@ -1,0 +1,66 @@
+"""A worker joins its context's JVM as a pyspark driver of its own: the SparkContext and the
+SparkSession the host created there, wrapped for this process, and the object jobs receive."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
+from py4j.java_gateway import java_import
+from pyspark import SparkConf, SparkContext
+from pyspark.sql import SparkSession, SQLContext
+
+from events.settings import ContextFlavour
+from events.worker_protocol import JoinEngine
+
+SESSION_CLASS = "org.apache.spark.sql.classic.SparkSession"
+# What pyspark's own gateway launcher imports into the JVM view; pyspark's modules rely on them.
+JVM_IMPORTS = (
+    "org.apache.spark.SparkConf",
+    "org.apache.spark.api.java.*",
+    "org.apache.spark.api.python.*",
+    "org.apache.spark.ml.python.*",
+    "org.apache.spark.mllib.api.python.*",
+    "org.apache.spark.resource.*",
+    "org.apache.spark.sql.Encoders",
+    "org.apache.spark.sql.OnSuccessCall",
+    "org.apache.spark.sql.functions",
+    "org.apache.spark.sql.classic.*",
+    "org.apache.spark.sql.api.python.*",
+    "org.apache.spark.sql.hive.*",
+    "scala.Tuple2",
+)
+
+
+@dataclass(frozen=True)
+class JoinedEngine:
+    session: SparkSession
+    job_context: Any  # what a job's `context` argument is: a SparkSession, SparkContext or SQLContext
+    context_config: dict[str, Any]
+    scheduler_pool: str
+
+
+def join_engine(join: JoinEngine) -> JoinedEngine:
+    # A client server pins each Python thread to a JVM thread, so job groups and local
+    # properties set here apply to this worker's Spark work only (pyspark's default, too).
+    gateway = ClientServer(
+        java_parameters=JavaParameters(
+            port=join.gatewayPort, auth_token=join.gatewaySecret, auto_convert=True
+        ),
+        python_parameters=PythonParameters(port=0, eager_load=False),
+    )
+    for name in JVM_IMPORTS:
+        java_import(gateway.jvm, name)
+    jsession = getattr(gateway.jvm, SESSION_CLASS).getDefaultSession().get()
+    jsc = gateway.jvm.org.apache.spark.api.java.JavaSparkContext(jsession.sparkContext())
+    conf = SparkConf(_jvm=gateway.jvm, _jconf=jsession.sparkContext().conf())
+    sc = SparkContext(gateway=gateway, jsc=jsc, conf=conf)
+    session = SparkSession(sc, jsparkSession=jsession)
+    return JoinedEngine(session, job_context(session, join.flavour), join.contextConfig, join.schedulerPool)
+
+
+def job_context(session: SparkSession, flavour: ContextFlavour) -> Any:
+    if flavour is ContextFlavour.SPARK_CONTEXT:
+        return session.sparkContext
+    if flavour is ContextFlavour.SQL_CONTEXT:
+        return SQLContext(session.sparkContext, session)
+    return session

@@ -1,0 +1,71 @@
+"""Ending a job: the one way every party does it (its host, a kill, a failed enqueue, the end of
+its context), so every ended job has exactly one end event and its slot back, and a sync caller
+waiting on it hears of it at once.
+
+The conditional write goes first: exactly one party ends a job, and whoever loses learns the job
+had ended already and does nothing more, except removing the result it stored in vain."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from events.jobs import JobEnd, JobError
+from events.messages import JobEnded
+from events.states import FailurePhase, JobStatus
+from infra.messaging.replies import Replies
+from infra.stores.contexts import ContextStore
+from infra.stores.jobs import JobRecord, JobStore
+from infra.stores.results import ResultStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobEnding:
+    jobs: JobStore
+    contexts: ContextStore
+    results: ResultStore
+    replies: Replies
+    tell_job_end: Callable[[JobRecord], None]
+
+    def end(
+        self,
+        job: JobRecord,
+        status: JobStatus,
+        *,
+        result: str | None = None,
+        result_key: str | None = None,
+        error: JobError | None = None,
+        phase: FailurePhase | None = None,
+    ) -> JobRecord | None:
+        """End an active job as `status`; its record as ended, or None when it had ended already."""
+        end = self.jobs.finish(
+            job.jobId, status, result=result, result_key=result_key, error=error, phase=phase
+        )
+        if end is None:
+            if result_key:
+                self.results.delete(result_key)  # nobody will ever read it
+            return None
+        if job.contextId:
+            try:
+                self.contexts.free_slot(job.context, job.contextId)
+            except Exception:  # the end is stored; the reconciler repairs the counter
+                log.exception("giving back the slot of job %s failed", job.jobId)
+        return self._told(job.ended(end), end)
+
+    def terminate(self, job_id: str, context: str, reason: str | None = None) -> JobRecord | None:
+        """End an active job whose context has ended (no slot to give back: the context is gone);
+        its record as ended, or None when it had ended already."""
+        record = self.jobs.terminate(job_id, context, reason)
+        return self._told(record, JobEnd.model_validate(record.model_dump())) if record else None
+
+    def end_with_context(self, context: str, reason: str | None = None) -> list[JobRecord]:
+        """Terminate every job still active on a context that has ended; returns them as ended."""
+        ended = (self.terminate(job_id, context, reason) for job_id in self.jobs.active_ids(context))
+        return [record for record in ended if record is not None]
+
+    def _told(self, ended: JobRecord, end: JobEnd) -> JobRecord:
+        if ended.replyTo:
+            self.replies.send(ended.replyTo, JobEnded(jobId=ended.jobId, end=end))
+        self.tell_job_end(ended)
+        return ended
