@@ -21,13 +21,14 @@ def engine_conf(app_name: str, settings: ContextSettings, master: str = "") -> d
     conf = {**DEFAULTS, "spark.app.name": app_name, "spark.master": master}
     if settings.memoryPerNode:
         conf["spark.executor.memory"] = settings.memoryPerNode
+    conf.update(settings.sparkConf)
+    master = conf["spark.master"]
     if master.startswith("spark://"):
-        conf["spark.cores.max"] = str(settings.numCpuCores)
+        conf.setdefault("spark.cores.max", str(settings.numCpuCores))
     if master.startswith("local"):
         # Spark makes a secret per application in local mode; the driver's ports then refuse
         # other local processes (e.g. another context's jobs fetching this one's blocks).
-        conf["spark.authenticate"] = "true"
-    conf.update(settings.sparkConf)
+        conf.setdefault("spark.authenticate", "true")
     conf.update(ENFORCED)
     java_options = conf.get("spark.driver.extraJavaOptions", "")
     conf["spark.driver.extraJavaOptions"] = f"{EXIT_ON_OOM} {java_options}".strip()

@@ -31,8 +31,8 @@ class ContextEnding:
         incarnation had ended already (whoever ended it did the rest)."""
         if not self.contexts.end(record.name, record.contextId, state, message):
             return None
+        self.queues.delete(record.queueUrl)  # first: one call, so an ended context is soon whole
         ended = self.job_ending.end_with_context(record.name, job_reason)
-        self.queues.delete(record.queueUrl)
         identity = {"context": record.name, "contextId": record.contextId, "state": state}
         self.tell(
             ContextStopped(**identity)

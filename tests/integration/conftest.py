@@ -1,9 +1,12 @@
 """Integration tests start the real local stack, as `make up` does (moto server, API, reconciler,
 context hosts as child processes), on free ports, and talk to it over HTTP."""
 
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boto3
 import pytest
@@ -74,9 +77,11 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack() -> Iterator[Stack]:
+    state = Path(tempfile.mkdtemp(prefix="sjs-stack-"))
+    state.chmod(0o755)  # job code runs as other users, who must reach their sandboxes in here
     process = StackProcess(
-        tmp_path_factory.mktemp("stack"),
+        state,
         STACK_NAME=STACK_NAME,
         API_WORKERS="6",
         # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.
@@ -93,6 +98,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     left = [group for group in stack.host_groups if group_alive(group)]
     assert not left, f"context hosts left running after the stack stopped: {left}"
+    shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
