@@ -15,10 +15,14 @@ _CONFIG = Config(
 )
 
 
+# S3 signs presigned URLs with SigV4 too (boto3 would use the deprecated SigV2 at some endpoints).
+_S3_CONFIG = _CONFIG.merge(Config(signature_version="s3v4"))
+
+
 @cache
 def client(service: str) -> Any:
     """A thread-safe low-level client, created once per process."""
-    return boto3.session.Session().client(service, config=_CONFIG)
+    return boto3.session.Session().client(service, config=_S3_CONFIG if service == "s3" else _CONFIG)
 
 
 def error_code(error: Exception) -> str:

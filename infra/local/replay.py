@@ -34,7 +34,7 @@ def invoke(function: str, event: dict[str, Any]) -> Any:
 
 def main(sample: str) -> None:
     config = StackConfig.from_env()
-    use_local_credentials()
+    use_local_credentials(config)
     os.environ.setdefault("AWS_ENDPOINT_URL", f"http://{config.moto_host}:{config.moto_port}")
     os.environ.update({**existing(load(), config.stack_name).env, **config.function_env()})
     print(json.dumps(invoke(sample.split("/")[0], load_event(sample)), indent=2, default=str))

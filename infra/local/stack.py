@@ -18,7 +18,7 @@ from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
 from infra.local.dispatch import QueuePoller
 from infra.local.http_adapter import FunctionPool, api_gateway_event, serve
-from infra.local.moto_server import MotoServer
+from infra.local.moto_server import MotoServer, read_credentials
 from infra.local.processes import group_alive, signal_group, wait_groups_gone
 from infra.local.provision import provision
 from infra.local.template import load
@@ -64,8 +64,18 @@ class StackConfig:
         )
 
 
-def use_local_credentials() -> None:
-    """moto takes any credentials; these stand in where the environment names none."""
+    @property
+    def credentials_path(self) -> Path:
+        """The embedded AWS's keys, for the stack and its user's tools (`source .sjs/aws.env`)."""
+        return self.state_dir / "aws.env"
+
+
+def use_local_credentials(config: StackConfig) -> None:
+    """The keys of the embedded AWS while it runs; with an endpoint of the user's own (LocalStack
+    takes any keys) stand-ins where the environment names none."""
+    if not os.environ.get("AWS_ENDPOINT_URL") and config.credentials_path.is_file():
+        os.environ.update(read_credentials(config.credentials_path))
+        return
     for name, value in {
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
@@ -129,19 +139,24 @@ class LocalStack:
             pool.shutdown()
         if self._moto:
             self._moto.stop()
+            self.config.credentials_path.unlink(missing_ok=True)  # they open nothing any more
         log.info("local stack stopped")
 
     def _configure_aws(self) -> None:
-        use_local_credentials()
         if os.environ.get("AWS_ENDPOINT_URL"):
+            use_local_credentials(self.config)
             log.info("using the AWS endpoint %s (no embedded moto)", os.environ["AWS_ENDPOINT_URL"])
             return
+        self.config.credentials_path.unlink(missing_ok=True)
         self._moto = MotoServer(
-            self.config.moto_host, self.config.moto_port, self.config.state_dir / "logs" / "moto.log"
+            self.config.moto_host,
+            self.config.moto_port,
+            self.config.state_dir / "logs" / "moto.log",
+            self.config.credentials_path,
         )
         self._moto.start()
-        os.environ["AWS_ENDPOINT_URL"] = self._moto.url
-        log.info("moto server on %s", self._moto.url)
+        os.environ.update(read_credentials(self.config.credentials_path))
+        log.info("moto server on %s (keys in %s)", self._moto.url, self.config.credentials_path)
 
     def _reconcile(self, pool: FunctionPool) -> None:
         while not self._stopping.wait(self.config.reconcile_seconds):

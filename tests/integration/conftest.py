@@ -14,6 +14,7 @@ import requests
 
 from functions.domain.waiting import wait_until
 from infra.local.child import StackProcess
+from infra.local.moto_server import read_credentials
 from infra.local.processes import group_alive
 
 STACK_NAME = "sjs-it"
@@ -25,18 +26,23 @@ class Stack:
 
     url: str
     moto_url: str
+    state_dir: Path
     host_groups: set[int] = field(default_factory=set)  # every host started, checked gone at the end
 
     def call(self, method: str, path: str, **kwargs) -> requests.Response:
         return requests.request(method, f"{self.url}{path}", timeout=kwargs.pop("timeout", 120), **kwargs)
 
-    def aws(self, service: str):
+    def aws(self, service: str, keys: tuple[str, str] | None = None):
+        """A client of the stack's AWS, with the stack's keys (what `source .sjs/aws.env` gives)."""
+        if keys is None:
+            known = read_credentials(self.state_dir / "aws.env")
+            keys = (known["AWS_ACCESS_KEY_ID"], known["AWS_SECRET_ACCESS_KEY"])
         return boto3.client(
             service,
             endpoint_url=self.moto_url,
             region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            aws_access_key_id=keys[0],
+            aws_secret_access_key=keys[1],
         )
 
     @property
@@ -89,7 +95,7 @@ def stack() -> Iterator[Stack]:
         HEARTBEAT_TIMEOUT_SECONDS="5",
         RECONCILE_SECONDS="1",
     ).start()
-    stack = Stack(process.url, process.moto_url)
+    stack = Stack(process.url, process.moto_url, state)
     yield stack
     assert process.stop() == 0, process.log.read_text()[-3000:]
     log = process.log.read_text()

@@ -64,7 +64,7 @@ def test_every_ended_job_has_one_end_one_event_and_its_slot_back(aws):
         lambda job: one_way.end(job, JobStatus.FINISHED, result="1"),  # its host
         lambda job: one_way.end(job, JobStatus.KILLED),  # DELETE /jobs/{id}
         lambda job: one_way.end(job, JobStatus.ERROR, error=JobError(message="x", errorClass="X")),
-        lambda job: one_way.terminate(job.jobId, job.context),  # its context ended
+        lambda job: one_way.end(job, JobStatus.FINISHED, result="2"),  # a second delivery's host
     ]
     threads = [
         threading.Thread(target=party, args=(job,)) for job in jobs for party in parties
@@ -78,6 +78,18 @@ def test_every_ended_job_has_one_end_one_event_and_its_slot_back(aws):
     for record in told:
         assert record.status is stored[record.jobId].status  # the event says what was stored
     assert ContextStore(aws.contexts_table).get(context.name).activeJobs == 0
+
+
+def test_jobs_of_an_ended_context_end_once_each(aws):
+    told: list[JobRecord] = []
+    one_way = ending(aws, told)
+    context, jobs = context_with_jobs(aws, 3)
+    one_way.end(jobs[0], JobStatus.FINISHED, result="1")
+    ended = one_way.end_with_context(context.name, "its host died")
+    assert sorted(record.jobId for record in ended) == sorted(job.jobId for job in jobs[1:])
+    assert one_way.end_with_context(context.name) == []
+    assert sorted(record.jobId for record in told) == sorted(job.jobId for job in jobs)
+    assert all(r.error.message.endswith("terminated: its host died") for r in ended if r.error)
 
 
 def test_a_sync_caller_is_woken_with_the_end_and_a_result_stored_in_vain_is_removed(aws):
