@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 START_SECONDS = 120.0
 PING_SECONDS = 10.0
 STOP_SECONDS = 20.0
+EXIT_GRACE_SECONDS = 1.0
 SESSION_CLASS = "org.apache.spark.sql.classic.SparkSession"
 
 
@@ -139,13 +140,21 @@ class SparkEngine:
         if self._process is None:
             return "the JVM was never started"
         if self._process.poll() is not None:
-            return f"the context's JVM exited with code {self._process.returncode}"
+            return self._exited()
         try:
             assert self._pinger is not None
             self._pinger.jvm.java.lang.System.currentTimeMillis()
         except Exception as e:
-            return f"the context's JVM does not answer: {_first_line(e)}"
+            try:  # most often it has just exited (another thread may be the one reaping it)
+                self._process.wait(EXIT_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                return f"the context's JVM does not answer: {_first_line(e)}"
+            return self._exited()
         return None
+
+    def _exited(self) -> str:
+        assert self._process is not None
+        return f"the context's JVM exited with code {self._process.returncode}"
 
     def wait_exit(self) -> int:
         """Block until the JVM exits; its exit code."""

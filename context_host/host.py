@@ -92,6 +92,7 @@ class ContextHost:
             workers=workers,
             binaries=BinaryCache(self._parts.binaries, self._settings.state_path / "cache" / "binaries"),
             cancel_spark_jobs=engine.cancel,
+            engine_death=engine.death,
             jobs=self._parts.jobs,
             results=self._parts.results,
             job_ending=self._job_ending,

@@ -24,7 +24,7 @@ from events.messages import JobRequested
 from events.states import FailurePhase, JobStatus
 from events.worker_protocol import Abandon, JobOutcome, Proceed, RunJob, Validated
 from infra.job_end import JobEnding
-from infra.stores.jobs import JobRecord, JobStore
+from infra.stores.jobs import JobRecord, JobStore, context_terminated
 from infra.stores.results import ResultStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ class JobRunner:
         workers: WorkerPool,
         binaries: BinaryCache,
         cancel_spark_jobs: Callable[[str], int],
+        engine_death: Callable[[], str | None],
         jobs: JobStore,
         results: ResultStore,
         job_ending: JobEnding,
@@ -51,6 +52,7 @@ class JobRunner:
         self._workers = workers
         self._binaries = binaries
         self._cancel_spark_jobs = cancel_spark_jobs
+        self._engine_death = engine_death
         self._jobs = jobs
         self._results = results
         self._job_ending = job_ending
@@ -184,6 +186,11 @@ class JobRunner:
             self._fail(request, message.phase or FailurePhase.RUN, message.error or _our_error(None))
 
     def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
+        """End a failed job; when its engine died under it, that is the failure, not what the
+        job saw of it (a refused connection, a worker that broke off)."""
+        death = self._engine_death()
+        if death:
+            phase, error = FailurePhase.CONTEXT, context_terminated(request.context, death)
         if self._end(request, JobStatus.ERROR, error=error, phase=phase) is not None:
             log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
 

@@ -44,6 +44,12 @@ class JobRecord(JobIdentity):
         return self.model_copy(update=dict(end))
 
 
+def context_terminated(context: str, reason: str | None = None) -> JobError:
+    """The error of a job whose context ended under it, worded as SJS words it."""
+    message = f"Context ({context}) for this job was terminated" + (f": {reason}" if reason else "")
+    return JobError(message=message, errorClass="ContextTerminated")
+
+
 class JobStore:
     def __init__(self, table_name: str):
         self._table = Table(table_name)
@@ -99,11 +105,10 @@ class JobStore:
     def terminate(self, job_id: str, context: str, reason: str | None = None) -> JobRecord | None:
         """End an active job whose context has ended; its record as ended, or None when it had
         ended already."""
-        message = f"Context ({context}) for this job was terminated" + (f": {reason}" if reason else "")
         end = JobEnd(
             status=JobStatus.ERROR,
             endTime=now_iso(),
-            error=JobError(message=message, errorClass="ContextTerminated"),
+            error=context_terminated(context, reason),
             phase=FailurePhase.CONTEXT,
         )
         item = self._write_end(job_id, end, returning=True)

@@ -89,6 +89,7 @@ class RunnerHarness:
             workers=self.workers,
             binaries=BinaryCache(self.binaries, state_dir / "cache"),
             cancel_spark_jobs=engine.cancel,
+            engine_death=engine.death,
             jobs=self.jobs,
             results=self.results,
             job_ending=JobEnding(
