@@ -30,6 +30,7 @@ from typing import IO, Any
 log = logging.getLogger(__name__)
 
 USER_PREFIX = "sjs-sandbox-"
+USER_LOCKS = Path("/run/lock/sjs-sandbox-users")  # root's: the pool is taken only by root
 POOL_SIZE = 64  # live contexts on one machine that each get a user of their own
 PROCESS_LIMIT = 4096  # threads and processes of one sandbox user (a JVM alone runs ~150 threads)
 SAFE_ENV = ("PATH", "LANG", "LC_ALL", "JAVA_HOME", "TZ")
@@ -104,7 +105,7 @@ def open_sandbox(base: Path, name: str, *, isolate_users: bool = True) -> Sandbo
                 unreachable,
             )
         else:
-            user, lock = _take_pool_user(base)
+            user, lock = _take_pool_user()
     root = base / name
     shutil.rmtree(root, ignore_errors=True)
     (root / "tmp").mkdir(parents=True)
@@ -115,11 +116,12 @@ def open_sandbox(base: Path, name: str, *, isolate_users: bool = True) -> Sandbo
     return Sandbox(root, user, lock)
 
 
-def _take_pool_user(base: Path) -> tuple[pwd.struct_passwd | None, IO[bytes] | None]:
-    """The first pool user no other live host holds (made when missing); (None, None) when the
-    pool is exhausted or users cannot be made here."""
-    locks = base / ".users"
-    locks.mkdir(exist_ok=True)
+def _take_pool_user() -> tuple[pwd.struct_passwd | None, IO[bytes] | None]:
+    """The first pool user no other live host of this machine holds (made when missing); (None,
+    None) when the pool is exhausted or users cannot be made here. The users are the machine's,
+    so are their locks, whatever state folder each host has."""
+    locks = USER_LOCKS
+    locks.mkdir(mode=0o700, parents=True, exist_ok=True)
     for index in range(POOL_SIZE):
         name = f"{USER_PREFIX}{index}"
         lock = open(locks / name, "wb")  # noqa: SIM115  (held for the context's life)
