@@ -33,6 +33,7 @@ class Settings:
     context_start_timeout_seconds: float = 60.0
     state_dir: str = ".sjs"  # host logs and binary cache on this machine
     server_config: str = ""  # the operator's HOCON file (infra/server_config.py); empty: defaults
+    job_retention_days: int = 30  # an ended job's record expires after this (the jobs table's TTL)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":
