@@ -34,6 +34,7 @@ class Settings:
     state_dir: str = ".sjs"  # host logs and binary cache on this machine
     server_config: str = ""  # the operator's HOCON file (infra/server_config.py); empty: defaults
     job_retention_days: int = 30  # an ended job's record expires after this (the jobs table's TTL)
+    host_scoped_role_arn: str = ""  # on AWS: the role a host acts as, tagged with its context
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":

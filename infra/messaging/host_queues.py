@@ -1,7 +1,8 @@
 """One SQS queue per context incarnation: the API sends, that context's host receives.
 
-Queues are made on demand (contexts come and go), named after the stack and the context,
-encrypted at rest (SSE-SQS), and redrive to the stack's dead-letter queue."""
+Queues are made on demand (contexts come and go), named after the stack and the context and
+ending in `-<8 hex of the incarnation>` (template.yaml's ContextScopedRole lets a host reach exactly
+that name), encrypted at rest (SSE-SQS), and redrive to the stack's dead-letter queue."""
 
 import json
 import logging

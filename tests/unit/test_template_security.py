@@ -1,9 +1,12 @@
-"""What AWS enforces, as template.yaml declares it: encryption, TLS and retention as the template
+"""What AWS enforces, as template.yaml declares it: the host roles' grants as moto's
+CloudFormation created them (ARNs resolved), encryption, TLS and retention as the template
 states them (moto's CloudFormation ignores those properties or, for the bucket policy, the
 resource)."""
 
+import ast
 import json
 import time
+from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
@@ -15,12 +18,130 @@ from infra.local.template import TEMPLATE
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 
+STACK = "sjs-unit"
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/sjs-unit-"
+BUCKET = "arn:aws:s3:::sjs-unit-123456789012-data"
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:sjs-unit-"
+BUS = "arn:aws:events:us-east-1:123456789012:event-bus/sjs-unit-events"
+CONTEXT_TAG = "${aws:PrincipalTag/context}"
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def _role(logical_id: str) -> dict[str, Any]:
+    name = client("cloudformation").describe_stack_resource(StackName=STACK, LogicalResourceId=logical_id)
+    return client("iam").get_role(RoleName=name["StackResourceDetail"]["PhysicalResourceId"])["Role"]
+
+
+def _statements(logical_id: str) -> list[dict[str, Any]]:
+    """Every statement of the role's inline policies (moto's CloudFormation keeps them as Python reprs)."""
+    iam, name = client("iam"), _role(logical_id)["RoleName"]
+    documents = [
+        iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]
+    ]
+    return [s for d in documents for s in (d if isinstance(d, dict) else ast.literal_eval(d))["Statement"]]
+
+
+def _grants(logical_id: str) -> dict[str, set[str]]:
+    """resource → the actions the role is allowed on it."""
+    granted: dict[str, set[str]] = {}
+    for statement in _statements(logical_id):
+        assert statement["Effect"] == "Allow"
+        for resource in _listed(statement["Resource"]):
+            granted.setdefault(resource, set()).update(_listed(statement["Action"]))
+    return granted
+
+
+def _condition(logical_id: str, action: str) -> dict[str, Any]:
+    [statement] = [s for s in _statements(logical_id) if action in _listed(s["Action"])]
+    return statement.get("Condition", {})
+
+
+def _allows(statements: list[dict[str, Any]], action: str, resource: str, context: str) -> bool:
+    """IAM's matching of actions and resources (* any run, ? one character), with the session's tag."""
+    return any(
+        any(fnmatchcase(action, pattern) for pattern in _listed(s["Action"]))
+        and any(fnmatchcase(resource, p.replace(CONTEXT_TAG, context)) for p in _listed(s["Resource"]))
+        for s in statements
+        if s["Effect"] == "Allow"
+    )
+
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
     decoded, problems = decode_str(TEMPLATE.read_text())
     assert decoded is not None, problems
     return json.loads(json.dumps(decoded))
+
+
+# --- The host: one context only ------------------------------------------------------------
+
+
+def test_the_host_task_role_can_only_become_the_scoped_role_naming_one_context(aws, template):
+    task_role, scoped = _role("HostTaskRole"), _role("ContextScopedRole")
+    assert _grants("HostTaskRole") == {scoped["Arn"]: {"sts:AssumeRole", "sts:TagSession"}}
+    assert set(template["Resources"]["HostTaskRole"]["Properties"]) == {"AssumeRolePolicyDocument"}
+
+    [trust] = scoped["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"AWS": task_role["Arn"]}
+    assert set(trust["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+    assert trust["Condition"] == {
+        "StringLike": {"aws:RequestTag/context": "?*"},
+        "ForAllValues:StringEquals": {"aws:TagKeys": ["context"]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "allowed"),
+    [
+        ("sqs:ReceiveMessage", f"{QUEUE}ctx-analytics-0123abcd", True),
+        ("sqs:DeleteMessage", f"{QUEUE}ctx-analytics-0123abcd", True),
+        ("sqs:DeleteQueue", f"{QUEUE}ctx-analytics-0123abcd", True),
+        ("sqs:ReceiveMessage", f"{QUEUE}ctx-analytics-b-0123abcd", False),  # a context named like it
+        ("sqs:SendMessage", f"{QUEUE}ctx-other-0123abcd", False),  # a stop message to another context
+        ("sqs:DeleteQueue", f"{QUEUE}ctx-other-0123abcd", False),
+        ("sqs:SendMessage", f"{QUEUE}ctx-_reply-0123456789abcdef", True),  # wakes a sync caller
+        ("sqs:ReceiveMessage", f"{QUEUE}ctx-_reply-0123456789abcdef", False),
+        ("sqs:SendMessage", f"{QUEUE}callbacks", False),
+        ("s3:PutObject", f"{BUCKET}/results/analytics/job-1.json", True),
+        ("s3:PutObject", f"{BUCKET}/results/other/job-1.json", False),
+        ("s3:PutObject", f"{BUCKET}/results/job-1.json", False),
+        ("s3:GetObject", f"{BUCKET}/results/other/job-1.json", False),
+        ("s3:GetObject", f"{BUCKET}/versions/wordcount/1-abc.egg", True),
+        ("s3:PutObject", f"{BUCKET}/versions/wordcount/1-abc.egg", False),
+        ("dynamodb:GetItem", f"{TABLE}contexts", True),  # its own item: see the LeadingKeys test
+        ("dynamodb:UpdateItem", f"{TABLE}contexts", True),
+        ("dynamodb:Scan", f"{TABLE}contexts", False),
+        ("dynamodb:PutItem", f"{TABLE}contexts", False),
+        ("dynamodb:UpdateItem", f"{TABLE}jobs", True),  # keyed by jobId: not scopable by IAM
+        ("dynamodb:GetItem", f"{TABLE}jobs", False),  # another context's job config and result
+        ("dynamodb:Query", f"{TABLE}jobs/index/active-by-context", True),
+        ("dynamodb:Query", f"{TABLE}jobs/index/by-status", False),
+        ("dynamodb:GetItem", f"{TABLE}binaries", False),
+        ("events:PutEvents", BUS, True),
+    ],
+)
+def test_the_scoped_role_reaches_only_the_context_its_session_names(aws, action, resource, allowed):
+    assert _allows(_statements("ContextScopedRole"), action, resource, context="analytics") is allowed
+
+
+def test_the_scoped_role_touches_only_its_own_context_record_and_publishes_only_as_the_job_server(aws):
+    leading = {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [CONTEXT_TAG]}}
+    assert _condition("ContextScopedRole", "dynamodb:GetItem") == leading
+    assert _condition("ContextScopedRole", "events:PutEvents") == {
+        "StringEquals": {"events:source": "sjs.jobserver"}
+    }
+
+
+def test_the_host_task_definition_names_the_scoped_role(aws):
+    definition = client("ecs").describe_task_definition(taskDefinition=aws.host_task_definition)
+    [container] = definition["taskDefinition"]["containerDefinitions"]
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    assert environment["HOST_SCOPED_ROLE_ARN"] == _role("ContextScopedRole")["Arn"]
+    assert environment["JOB_RETENTION_DAYS"] == "30"
 
 
 # --- Encryption and TLS --------------------------------------------------------------------
