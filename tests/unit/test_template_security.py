@@ -1,7 +1,6 @@
-"""What AWS enforces, as template.yaml declares it: the host roles' grants as moto's
-CloudFormation created them (ARNs resolved), encryption, TLS and retention as the template
-states them (moto's CloudFormation ignores those properties or, for the bucket policy, the
-resource)."""
+"""What AWS enforces, as template.yaml declares it: each role's grants as moto's CloudFormation
+created them (ARNs resolved), encryption, TLS and retention as the template states them (moto's
+CloudFormation ignores those properties or, for the bucket policy, the resource)."""
 
 import ast
 import json
@@ -23,6 +22,8 @@ TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/sjs-unit-"
 BUCKET = "arn:aws:s3:::sjs-unit-123456789012-data"
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:sjs-unit-"
 BUS = "arn:aws:events:us-east-1:123456789012:event-bus/sjs-unit-events"
+HOST_TASKS = "arn:aws:ecs:us-east-1:123456789012:task/sjs-unit-hosts/*"
+LAMBDA_LOGS = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 CONTEXT_TAG = "${aws:PrincipalTag/context}"
 
 
@@ -142,6 +143,93 @@ def test_the_host_task_definition_names_the_scoped_role(aws):
     environment = {e["name"]: e["value"] for e in container["environment"]}
     assert environment["HOST_SCOPED_ROLE_ARN"] == _role("ContextScopedRole")["Arn"]
     assert environment["JOB_RETENTION_DAYS"] == "30"
+
+
+# --- The functions: exactly the calls their code makes -------------------------------------
+
+
+def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
+    assert _grants("ApiFunctionRole") == {
+        f"{TABLE}jobs": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        f"{TABLE}jobs/index/*": {"dynamodb:Query"},
+        f"{TABLE}contexts": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan"},
+        f"{TABLE}binaries": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem"},
+        f"{BUCKET}/versions/*": {"s3:PutObject", "s3:DeleteObject"},
+        f"{BUCKET}/binaries/*": {"s3:PutObject"},
+        f"{BUCKET}/results/*": {"s3:GetObject"},
+        f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:SendMessage", "sqs:DeleteQueue"},
+        f"{QUEUE}ctx-_reply-*": {"sqs:CreateQueue", "sqs:ReceiveMessage", "sqs:DeleteMessage"},
+        f"{QUEUE}dlq": {"sqs:GetQueueAttributes"},
+        aws.host_task_definition: {"ecs:RunTask"},
+        HOST_TASKS: {"ecs:StopTask"},
+        _role("HostTaskRole")["Arn"]: {"iam:PassRole"},
+        _role("HostExecutionRole")["Arn"]: {"iam:PassRole"},
+        BUS: {"events:PutEvents"},
+    }
+    cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/sjs-unit-hosts"
+    on_the_host_cluster = {"ArnEquals": {"ecs:cluster": cluster}}
+    assert _condition("ApiFunctionRole", "ecs:RunTask") == on_the_host_cluster
+    assert _condition("ApiFunctionRole", "ecs:StopTask") == on_the_host_cluster
+    assert _condition("ApiFunctionRole", "iam:PassRole") == {
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+    }
+    assert _condition("ApiFunctionRole", "events:PutEvents") == {
+        "StringEquals": {"events:source": "sjs.jobserver"}
+    }
+
+
+def test_the_reconciler_ends_dead_contexts_and_sweeps_reply_queues_only(aws):
+    assert _grants("ReconcilerFunctionRole") == {
+        f"{TABLE}contexts": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"},
+        f"{TABLE}jobs": {"dynamodb:UpdateItem"},
+        f"{TABLE}jobs/index/active-by-context": {"dynamodb:Query"},
+        f"{QUEUE}ctx-*": {"sqs:DeleteQueue"},
+        "*": {"sqs:ListQueues"},  # no resource-level permission exists for it
+        f"{QUEUE}ctx-_reply-*": {"sqs:GetQueueAttributes"},
+        HOST_TASKS: {"ecs:StopTask"},
+        BUS: {"events:PutEvents"},
+    }
+
+
+def test_the_deploy_function_reads_drops_and_writes_versions_only(aws):
+    assert _grants("DeployFunctionRole") == {
+        f"{QUEUE}deploy": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
+        f"{TABLE}idempotency": {
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        },
+        f"{TABLE}binaries": {"dynamodb:PutItem"},
+        f"{BUCKET}/binaries/*": {"s3:GetObject", "s3:DeleteObject"},
+        f"{BUCKET}/versions/*": {"s3:PutObject", "s3:DeleteObject"},
+        f"{BUCKET}/rejected/*": {"s3:PutObject"},
+        BUS: {"events:PutEvents"},
+    }
+
+
+def test_the_callback_function_reads_job_records_and_results_only(aws):
+    assert _grants("CallbackFunctionRole") == {
+        f"{QUEUE}callbacks": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
+        f"{TABLE}jobs": {"dynamodb:GetItem"},
+        f"{BUCKET}/results/*": {"s3:GetObject"},
+    }
+
+
+def test_every_function_signs_as_its_own_role_which_adds_only_its_logs(template):
+    resources = template["Resources"]
+    functions = {
+        name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
+    }
+    assert {name: p["Role"] for name, p in functions.items()} == {
+        name: {"Fn::GetAtt": [f"{name}Role", "Arn"]} for name in functions
+    }
+    assert not any("Policies" in p for p in functions.values())  # SAM would make a role beside
+    for name in functions:
+        role = resources[f"{name}Role"]["Properties"]
+        [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+        assert role["ManagedPolicyArns"] == [{"Fn::Sub": LAMBDA_LOGS}]  # moto's CloudFormation skips these
 
 
 # --- Encryption and TLS --------------------------------------------------------------------
