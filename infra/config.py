@@ -36,6 +36,8 @@ class Settings:
     worker_memory_mb: int = 4096  # data memory of one job worker (a job beyond it fails with MemoryError)
     max_result_mb: int = 100  # a job's result as JSON; a larger one fails the job
     server_config: str = ""  # the operator's HOCON file (infra/server_config.py); empty: defaults
+    job_retention_days: int = 30  # an ended job's record expires after this (the jobs table's TTL)
+    host_scoped_role_arn: str = ""  # on AWS: the role a host acts as, tagged with its context
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":

@@ -3,8 +3,10 @@ what the local stack does itself because moto cannot: run the functions (handler
 SQS event sources) and connect the bucket's notifications.
 
 moto cannot run SAM's transform or Lambda code, so the Serverless parts are taken out before the
-stack is created, and so are queue policies, which moto does not model (they only grant S3 and
-EventBridge the right to send). Every value the local stack needs from a `!Ref`, `!GetAtt` or
+stack is created, and so are two kinds of resource policy: queue policies, which moto does not
+model (they only grant S3 and EventBridge the right to send), and bucket policies, which moto's
+CloudFormation cannot create (ours denies every request without TLS, and the local endpoint is
+plain HTTP on loopback). Every value the local stack needs from a `!Ref`, `!GetAtt` or
 `!Sub` (the functions' environment in Globals, queue ARNs, the bucket name) is resolved by moto
 itself, by asking for it as a generated Output."""
 
@@ -17,7 +19,7 @@ from cfnlint.decode import decode_str
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 SERVERLESS = "AWS::Serverless::"
-NOT_MODELLED_BY_MOTO = {"AWS::SQS::QueuePolicy"}
+NOT_MODELLED_BY_MOTO = {"AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy"}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """One SQS queue per context incarnation: the API sends, that context's host receives.
 
-Queues are made on demand (contexts come and go), named after the stack and the context, and
-redrive to the stack's dead-letter queue."""
+Queues are made on demand (contexts come and go), named after the stack and the context and
+ending in `-<8 hex of the incarnation>` (template.yaml's ContextScopedRole lets a host reach exactly
+that name), encrypted at rest (SSE-SQS), and redrive to the stack's dead-letter queue."""
 
 import json
 import logging
@@ -49,6 +50,7 @@ class HostQueues:
                 # A job's message is acknowledged when the job ends and must not come back before;
                 # if the host dies, its context and this queue end with it.
                 "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS),
+                "SqsManagedSseEnabled": "true",
             },
         )
         return response["QueueUrl"]

@@ -30,7 +30,9 @@ class Replies:
         """This container's reply queue (created on first use)."""
         if self._url is None:
             name = f"{self._prefix}{uuid.uuid4().hex[:16]}"
-            created = self._sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": "300"})
+            created = self._sqs.create_queue(
+                QueueName=name, Attributes={"MessageRetentionPeriod": "300", "SqsManagedSseEnabled": "true"}
+            )
             self._url = created["QueueUrl"]
         return self._url
 

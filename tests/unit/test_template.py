@@ -30,7 +30,10 @@ def test_local_stack_deploys_every_plain_resource_and_knows_every_function():
         "HostTaskDefinition",
     } <= set(resources)
     assert not any(spec["Type"].startswith("AWS::Serverless::") for spec in resources.values())
-    assert not any(spec["Type"] == "AWS::SQS::QueuePolicy" for spec in resources.values())
+    assert not any(
+        spec["Type"] in ("AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy") for spec in resources.values()
+    )
+    assert {"ContextScopedRole", "ApiFunctionRole", "CallbackFunctionRole"} <= set(resources)
     assert "DependsOn" not in resources["DataBucket"]  # it named a queue policy, which moto lacks
     assert {f.name: f.handler for f in local.functions} == {
         "ApiFunction": "functions.api.app.lambda_handler",
