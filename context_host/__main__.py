@@ -8,6 +8,7 @@ import sys
 from context_host.host import ContextHost
 from context_host.wiring import host_parts
 from infra.config import Settings
+from infra.context_role import scope_to_context
 from infra.hardening import conceal
 
 
@@ -24,7 +25,9 @@ def main() -> None:
     )
     logging.getLogger("py4j").setLevel(logging.WARNING)
     logging.getLogger("botocore").setLevel(logging.WARNING)
-    code = ContextHost(host_parts(Settings.from_env()), args.context, args.context_id).run()
+    settings = Settings.from_env()
+    scope_to_context(settings, args.context)  # on AWS: act as this context's role, before any client
+    code = ContextHost(host_parts(settings), args.context, args.context_id).run()
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -29,7 +29,7 @@ def host_parts(settings: Settings) -> HostParts:
     return HostParts(
         settings=settings,
         contexts=ContextStore(settings.contexts_table),
-        jobs=JobStore(settings.jobs_table),
+        jobs=JobStore(settings.jobs_table, settings.job_retention_days),
         results=ResultStore(settings.binaries_bucket),
         binaries=BinaryStore(settings.binaries_table, settings.binaries_bucket),
         queues=HostQueues(settings.queue_prefix, settings.dead_letter_queue_url),

@@ -39,7 +39,7 @@ def services() -> Services:
     settings = Settings.from_env()
     binary_store = BinaryStore(settings.binaries_table, settings.binaries_bucket)
     context_store = ContextStore(settings.contexts_table)
-    job_store = JobStore(settings.jobs_table)
+    job_store = JobStore(settings.jobs_table, settings.job_retention_days)
     queues = HostQueues(settings.queue_prefix, settings.dead_letter_queue_url)
     publisher = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
     replies = Replies(settings.queue_prefix)

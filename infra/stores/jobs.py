@@ -9,7 +9,7 @@ from typing import Any
 
 from events.jobs import JobEnd, JobError, JobIdentity
 from events.states import FailurePhase, JobStatus
-from infra.clock import now_iso
+from infra.clock import epoch_seconds_after, now_iso
 from infra.errors import Conflict, NoSuchJob
 from infra.stores.dynamo import Table
 
@@ -51,8 +51,9 @@ def context_terminated(context: str, reason: str | None = None) -> JobError:
 
 
 class JobStore:
-    def __init__(self, table_name: str):
+    def __init__(self, table_name: str, retention_days: float = 30):
         self._table = Table(table_name)
+        self._retention_days = retention_days  # an ended job's record expires then (the table's TTL)
 
     def create(self, job: JobRecord) -> None:
         item = job.model_dump(exclude_none=True, mode="json")
@@ -117,14 +118,20 @@ class JobStore:
     def _write_end(self, job_id: str, end: JobEnd, returning: bool) -> dict[str, Any] | None:
         """The item as ended ({} unless `returning`), or None when the job was not active."""
         present = end.model_dump(mode="json", exclude_none=True, exclude={"status"})
-        assignments = ", ".join(["#s = :status", *(f"#{name} = :{name}" for name in present)])
+        assignments = ", ".join(["#s = :status", "expiresAt = :expires", *(f"#{k} = :{k}" for k in present)])
+        values = {f":{key}": value for key, value in present.items()}
         try:
             return self._table.update(
                 {"jobId": job_id},
                 f"SET {assignments} REMOVE activeContext",
                 condition=_IS_ACTIVE,
                 names={**_STATUS, **{f"#{name}": name for name in present}},  # some are reserved words
-                values={**_ACTIVE, ":status": end.status.value, **{f":{k}": v for k, v in present.items()}},
+                values={
+                    **_ACTIVE,
+                    ":status": end.status.value,
+                    ":expires": epoch_seconds_after(self._retention_days),
+                    **values,
+                },
                 returning=returning,
             )
         except Conflict:

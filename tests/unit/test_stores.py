@@ -1,5 +1,6 @@
 """The stores' guarantees: conditional state changes, no half-written binaries, no lost results."""
 
+import time
 import uuid
 
 import pytest
@@ -151,3 +152,15 @@ def test_large_results_go_to_s3_and_come_back_whole(aws):
     inline, key = results.save("ctx", "big", big.encode())
     assert inline is None and key == "results/ctx/big.json"  # under its context: all its host may write
     assert results.load(key) == big
+
+
+def test_an_ended_job_expires_after_the_retention(aws):
+    jobs = JobStore(aws.jobs_table, retention_days=2)
+    job = new_job()
+    jobs.create(job)
+    assert "expiresAt" not in client("dynamodb").get_item(
+        TableName=aws.jobs_table, Key={"jobId": {"S": job.jobId}}
+    )["Item"]  # a live job never expires
+    jobs.finish(job.jobId, JobStatus.FINISHED, result="1")
+    item = client("dynamodb").get_item(TableName=aws.jobs_table, Key={"jobId": {"S": job.jobId}})["Item"]
+    assert abs(int(item["expiresAt"]["N"]) - (time.time() + 2 * 86400)) < 600
