@@ -8,7 +8,6 @@ Keys are written as SJS writes them (kebab-case); each section is a model of its
 
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
@@ -31,7 +30,8 @@ class ServerConfig(Section):
 def parse_server_config(text: str) -> ServerConfig:
     from pyhocon import ConfigFactory
 
-    return ServerConfig.model_validate(_plain(ConfigFactory.parse_string(text)))
+    # as_plain_ordered_dict, not items(): pyhocon keeps the quotes of quoted keys ("alice@example.com")
+    return ServerConfig.model_validate(ConfigFactory.parse_string(text).as_plain_ordered_dict())
 
 
 @cache
@@ -41,11 +41,3 @@ def load_server_config(path: str) -> ServerConfig:
         return ServerConfig()
     return parse_server_config(Path(path).read_text())
 
-
-def _plain(value: Any) -> Any:
-    """pyhocon's ConfigTree as plain dicts and lists."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
