@@ -3,7 +3,9 @@ context hosts as child processes), on free ports, and talk to it over HTTP."""
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boto3
 import pytest
@@ -23,8 +25,10 @@ class Stack:
     url: str
     moto_url: str
     host_groups: set[int] = field(default_factory=set)  # every host started, checked gone at the end
+    auth: tuple[str, str] | None = None  # Basic credentials of every call, on a stack with auth on
 
     def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("auth", self.auth)
         return requests.request(method, f"{self.url}{path}", timeout=kwargs.pop("timeout", 120), **kwargs)
 
     def aws(self, service: str):
@@ -73,17 +77,11 @@ class Stack:
         return job
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    process = StackProcess(
-        tmp_path_factory.mktemp("stack"),
-        STACK_NAME=STACK_NAME,
-        API_WORKERS="6",
-        # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.
-        HEARTBEAT_SECONDS="1",
-        HEARTBEAT_TIMEOUT_SECONDS="5",
-        RECONCILE_SECONDS="1",
-    ).start()
+@contextmanager
+def running_stack(state_dir: Path, **env: str) -> Iterator[Stack]:
+    """The stack as `make up` runs it; stopped with Ctrl-C, it must exit cleanly, log no failure
+    and leave no context host behind."""
+    process = StackProcess(state_dir, **env).start()
     stack = Stack(process.url, process.moto_url)
     yield stack
     assert process.stop() == 0, process.log.read_text()[-3000:]
@@ -93,6 +91,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     left = [group for group in stack.host_groups if group_alive(group)]
     assert not left, f"context hosts left running after the stack stopped: {left}"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with running_stack(
+        tmp_path_factory.mktemp("stack"),
+        STACK_NAME=STACK_NAME,
+        API_WORKERS="6",
+        # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.
+        HEARTBEAT_SECONDS="1",
+        HEARTBEAT_TIMEOUT_SECONDS="5",
+        RECONCILE_SECONDS="1",
+    ) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")
