@@ -90,4 +90,3 @@ def load_server_config(path: str) -> ServerConfig:
     if not path:
         return ServerConfig()
     return parse_server_config(Path(path).read_text())
-
