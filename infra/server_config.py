@@ -28,7 +28,8 @@ class Section(BaseModel):
 
 
 Grant = Annotated[str, AfterValidator(check_grant)]
-ContextPrefix = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")]  # starts a valid context name
+CONTEXT_PREFIX = r"^[A-Za-z][A-Za-z0-9_-]*$"  # what can start a valid context name
+ContextPrefix = Annotated[str, Field(pattern=CONTEXT_PREFIX)]
 
 
 class AuthUser(Section):

@@ -23,10 +23,9 @@ from functions.api.auth.callers import EVERYONE, Caller
 from infra.credentials import api_key_matches, hash_password, password_matches
 from infra.errors import NotAuthenticated
 from infra.permissions import check_grant
-from infra.server_config import AuthSection, AuthUser, JwtMapping
+from infra.server_config import CONTEXT_PREFIX, AuthSection, AuthUser, JwtMapping
 
 INVALID = "The supplied authentication is invalid"
-_CONTEXT_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 def identify(event: APIGatewayProxyEventV2, policy: AuthSection) -> Caller:
@@ -63,7 +62,7 @@ def from_jwt(claims: dict[str, Any], scopes: list[str], mapping: JwtMapping) -> 
     granted = tuple(dict.fromkeys(name for name in stripped if _is_grant(name)))
     contexts = claims.get(mapping.contexts_claim)
     prefixes = (
-        None if contexts is None else tuple(p for p in _claim_values(contexts) if _CONTEXT_PREFIX.match(p))
+        None if contexts is None else tuple(p for p in _claim_values(contexts) if re.match(CONTEXT_PREFIX, p))
     )
     name = str(claims.get(mapping.name_claim) or claims.get("sub") or "jwt")
     return Caller(name, granted, prefixes)
