@@ -5,6 +5,7 @@ SJS-shaped HTTP responses in one place (functions/api/errors.py).
 - BadRequest: InvalidName, InvalidBinary, MalformedConfig, ContextExists, UnsupportedJobType
 - JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
 - NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
+- NotAuthenticated (401, with the realm to challenge), Forbidden (403)
 - Conflict: a conditional write lost a race (internal; callers decide what it means)
 """
 
@@ -106,6 +107,18 @@ class SyncTimeout(JobServerError):
             f"Job {job_id} did not finish within {seconds:g} s; it is still running. "
             f"Try using the /jobs/{job_id}, /jobs APIs to get status/results"
         )
+
+
+class NotAuthenticated(JobServerError):
+    """No credentials, or ones that match no user."""
+
+    def __init__(self, message: str, realm: str):
+        super().__init__(message)
+        self.realm = realm
+
+
+class Forbidden(JobServerError):
+    """A known caller without the permission, or outside their contexts."""
 
 
 class Conflict(Exception):

@@ -8,10 +8,13 @@ Keys are written as SJS writes them (kebab-case); each section is a model of its
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+
+from infra.credentials import check_api_key_hash, check_password_hash
+from infra.permissions import check_grant
 
 
 def _kebab(name: str) -> str:
@@ -24,14 +27,62 @@ class Section(BaseModel):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="forbid")
 
 
+Grant = Annotated[str, AfterValidator(check_grant)]
+CONTEXT_PREFIX = r"^[A-Za-z][A-Za-z0-9_-]*$"  # what can start a valid context name
+ContextPrefix = Annotated[str, Field(pattern=CONTEXT_PREFIX)]
+
+
+class AuthUser(Section):
+    """One user: a password (Basic), API keys (Bearer) or both, stored as hashes."""
+
+    password_hash: Annotated[str, AfterValidator(check_password_hash)] | None = None
+    api_keys: tuple[Annotated[str, AfterValidator(check_api_key_hash)], ...] = ()
+    permissions: tuple[Grant, ...] = ()
+    contexts: tuple[ContextPrefix, ...] | None = None  # name prefixes this user may use; None: all
+
+    @model_validator(mode="after")
+    def _can_log_in(self) -> "AuthUser":
+        if self.password_hash is None and not self.api_keys:
+            raise ValueError("a user needs a password-hash, api-keys or both")
+        return self
+
+
+class JwtMapping(Section):
+    """How a JWT's claims (verified by API Gateway's authorizer on AWS) map to the same model."""
+
+    permission_claims: tuple[str, ...] = ("scope", "scp")  # space-separated or list claims
+    scope_prefix: str = ""  # e.g. "sjs/" for Cognito's resource-server scopes: "sjs/jobs:read"
+    contexts_claim: str = "sjs:contexts"  # absent: every context, as a local user without `contexts`
+    name_claim: str = "sub"
+
+
+class AuthSection(Section):
+    """Who may call the API. Off by default, as in SJS; on AWS the HttpApi's JWT authorizer
+    authenticates every call whatever this says, and `jwt` maps its claims."""
+
+    enabled: bool = False
+    realm: Annotated[str, Field(pattern=r'^[^"\\]+$')] = "spark-jobserver"
+    users: dict[Annotated[str, Field(pattern=r"^[^:\s]+$")], AuthUser] = Field(default_factory=dict)
+    jwt: JwtMapping = JwtMapping()
+
+    @model_validator(mode="after")
+    def _someone_can_log_in(self) -> "AuthSection":
+        if self.enabled and not self.users:
+            raise ValueError("auth is enabled but no users are configured")
+        return self
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
+
+    auth: AuthSection = AuthSection()
 
 
 def parse_server_config(text: str) -> ServerConfig:
     from pyhocon import ConfigFactory
 
-    return ServerConfig.model_validate(_plain(ConfigFactory.parse_string(text)))
+    # as_plain_ordered_dict, not items(): pyhocon keeps the quotes of quoted keys ("alice@example.com")
+    return ServerConfig.model_validate(ConfigFactory.parse_string(text).as_plain_ordered_dict())
 
 
 @cache
@@ -40,12 +91,3 @@ def load_server_config(path: str) -> ServerConfig:
     if not path:
         return ServerConfig()
     return parse_server_config(Path(path).read_text())
-
-
-def _plain(value: Any) -> Any:
-    """pyhocon's ConfigTree as plain dicts and lists."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value

@@ -3,6 +3,7 @@ logging. `lambda_handler` is what API Gateway (or the local HTTP adapter) invoke
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBase, HTTPBearer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api import errors
@@ -11,7 +12,15 @@ from functions.api.routes import binaries, contexts, health, jobs
 logger = Logger(service="sjs-api")
 
 app = APIGatewayHttpResolver(enable_validation=True)
-app.enable_swagger(path="/swagger", title="Serverless Spark job server", version="0.1.0")
+# The page and the description are open (they hold no data, as SJS's UI); the calls made from
+# them carry credentials when auth is on (functions/api/auth), hence the schemes.
+app.enable_swagger(
+    path="/swagger",
+    title="Serverless Spark job server",
+    version="0.1.0",
+    security_schemes={"basic": HTTPBase(scheme="basic"), "bearer": HTTPBearer()},
+    security=[{"basic": []}, {"bearer": []}],
+)
 app.include_router(binaries.router, prefix="/binaries")
 app.include_router(contexts.router, prefix="/contexts")
 app.include_router(jobs.router, prefix="/jobs")

@@ -6,15 +6,19 @@ import traceback
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from functions.api.auth.identity import identify
 from functions.api.responses import exception_result, sjs_error
+from functions.wiring import services
 from infra.errors import (
     BadRequest,
     ContextInitFailed,
     ContextStopInProgress,
+    Forbidden,
     JobLoadingFailed,
     JobRejected,
     JobServerError,
     NoSlotsAvailable,
+    NotAuthenticated,
     NotFound,
     SyncTimeout,
     ValidationFailed,
@@ -32,6 +36,8 @@ STATUS_OF: list[tuple[type[JobServerError], int, str]] = [
     (ContextStopInProgress, 409, "ERROR"),
     (ContextInitFailed, 500, "CONTEXT INIT FAILED"),
     (SyncTimeout, 504, "ERROR"),
+    (NotAuthenticated, 401, "ERROR"),
+    (Forbidden, 403, "ERROR"),
 ]
 
 
@@ -43,10 +49,18 @@ def register(app: APIGatewayHttpResolver) -> None:
         )
         if isinstance(error, JobRejected):
             return sjs_error(status, label, exception_result(str(error), error.error_class, error.stack))
+        if isinstance(error, NotAuthenticated):
+            return sjs_error(status, label, str(error), {"WWW-Authenticate": f'Basic realm="{error.realm}"'})
         return sjs_error(status, label, str(error))
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response:
+        # Powertools validates parameters before any middleware runs: without this, a caller who
+        # may not call would be told what is wrong with the request instead of 401.
+        try:
+            identify(app.current_event, services().settings.policy.auth)
+        except NotAuthenticated as e:
+            return domain_error(e)
         problems = "; ".join(
             f"{'.'.join(str(p) for p in problem['loc'][1:]) or problem['loc'][0]}: {problem['msg']}"
             for problem in error.errors()

@@ -9,13 +9,15 @@ from infra.clock import seconds_between
 from infra.stores.jobs import JobRecord
 
 
-def json_response(status_code: int, body: Any) -> Response:
+def json_response(status_code: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     compact = json.dumps(body, separators=(",", ":"))  # as the resolver serialises plain returns
-    return Response(status_code=status_code, content_type=content_types.APPLICATION_JSON, body=compact)
+    return Response(
+        status_code=status_code, content_type=content_types.APPLICATION_JSON, body=compact, headers=headers
+    )
 
 
-def sjs_error(status_code: int, label: str, result: Any) -> Response:
-    return json_response(status_code, {"status": label, "result": result})
+def sjs_error(status_code: int, label: str, result: Any, headers: dict[str, str] | None = None) -> Response:
+    return json_response(status_code, {"status": label, "result": result}, headers)
 
 
 def exception_result(message: str, error_class: str, stack: list[str]) -> dict[str, Any]:

@@ -53,6 +53,7 @@ class JobSubmission:
     sync: bool
     timeout_seconds: float
     callback_url: str | None = None
+    adhoc_prefix: str = ""  # a scoped caller's ad-hoc context is named inside their scope
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class JobService:
             if slot is not None and slot.exception() is None:
                 self.contexts.free_slot(submission.context, slot.result().contextId)
             raise
-        context = slot.result() if slot else self._transient_context(submission.class_path)
+        context = slot.result() if slot else self._transient_context(submission)
         try:
             job = self._enqueue(submission, binary, context)
         except Exception:
@@ -160,8 +161,10 @@ class JobService:
             return json.loads(self.results.load(record.resultKey))
         return json.loads(record.result) if record.result is not None else None
 
-    def recent(self, limit: int, status: JobStatus | None) -> list[JobRecord]:
-        return self.jobs.recent(limit, status)
+    def recent(
+        self, limit: int, status: JobStatus | None, context_prefixes: tuple[str, ...] | None = None
+    ) -> list[JobRecord]:
+        return self.jobs.recent(limit, status, context_prefixes)
 
     def kill(self, job_id: str) -> JobRecord:
         """KILLED at once in the record; the host stops the job's work and worker when told."""
@@ -178,10 +181,11 @@ class JobService:
             self.queues.send(context.queueUrl, KillRequested(jobId=job_id))
         return killed
 
-    def _transient_context(self, class_path: str) -> ContextRecord:
+    def _transient_context(self, submission: JobSubmission) -> ContextRecord:
         """SJS's ad-hoc context: started for one job, gone when it ends."""
+        name = _adhoc_name(submission.class_path, submission.adhoc_prefix)
         return self.contexts.create(
-            _adhoc_name(class_path), ContextSettings(maxJobs=1), transient=True, wait=False, slot_taken=True
+            name, ContextSettings(maxJobs=1), transient=True, wait=False, slot_taken=True
         )
 
     def _wait_for_end(self, job: JobRecord, timeout: float) -> tuple[JobRecord, bool]:
@@ -221,7 +225,7 @@ def _raise_if_rejected(record: JobRecord) -> None:
     raise rejected(record.jobId, error.message, error.errorClass, error.stack)
 
 
-def _adhoc_name(class_path: str) -> str:
+def _adhoc_name(class_path: str, prefix: str) -> str:
     """SJS names ad-hoc contexts after a random id and the class; ours must also start with a letter."""
     simple = re.sub(r"[^A-Za-z0-9_-]", "-", class_path.rsplit(".", 1)[-1])
-    return f"adhoc-{uuid.uuid4().hex[:8]}-{simple}"[:64]
+    return f"{prefix}adhoc-{uuid.uuid4().hex[:8]}-{simple}"[:64]

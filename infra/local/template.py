@@ -11,6 +11,7 @@ plain HTTP on loopback). Every value the local stack needs from a `!Ref`, `!GetA
 itself, by asking for it as a generated Output."""
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,10 +94,13 @@ def load(path: Path = TEMPLATE) -> LocalTemplate:
         if spec["Type"] == "AWS::S3::Bucket"
         for notification in _notifications(name, spec.get("Properties", {}), outputs)
     ]
+    kept = _deployable(resources)
+    used = _referenced([kept, outputs.declared])
     deployable = {
         "AWSTemplateFormatVersion": template.get("AWSTemplateFormatVersion", "2010-09-09"),
-        "Parameters": template.get("Parameters", {}),
-        "Resources": _deployable(resources),
+        # Parameters only the Serverless parts use (the HttpApi's JWT issuer) go with them.
+        "Parameters": {name: spec for name, spec in template.get("Parameters", {}).items() if name in used},
+        "Resources": kept,
         "Outputs": outputs.declared,
     }
     return LocalTemplate(deployable, env_outputs, functions, notifications)
@@ -129,6 +133,22 @@ def _notifications(bucket: str, properties: dict[str, Any], outputs: _Outputs) -
         )
         for configuration in configurations
     ]
+
+
+def _referenced(node: Any) -> set[str]:
+    """The names a part of the template refers to by `Ref` or in a `Fn::Sub` string."""
+    if isinstance(node, list):
+        return set().union(*map(_referenced, node))
+    if not isinstance(node, dict):
+        return set()
+    names = set().union(*map(_referenced, node.values()))
+    if isinstance(node.get("Ref"), str):
+        names.add(node["Ref"])
+    sub = node.get("Fn::Sub")
+    text = sub[0] if isinstance(sub, list) else sub
+    if isinstance(text, str):
+        names.update(re.findall(r"\$\{([^}!.]+)\}", text))
+    return names
 
 
 def _deployable(resources: dict[str, Any]) -> dict[str, Any]:

@@ -90,10 +90,14 @@ class Table:
         limit: int | None = None,
         newest_first: bool = False,
         count_only: bool = False,
+        filter_expression: str | None = None,
         **expression: Any,
     ) -> list[dict[str, Any]] | int:
+        """`limit` counts the items returned: with a filter, pages are read until that many pass."""
         args = _expression_args(**expression)
         args["KeyConditionExpression"] = key_condition
+        if filter_expression:
+            args["FilterExpression"] = filter_expression
         if index:
             args["IndexName"] = index
         if limit:

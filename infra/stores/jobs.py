@@ -146,9 +146,20 @@ class JobStore:
         items = self._table.query("activeContext = :c", index=ACTIVE_BY_CONTEXT, values={":c": context})
         return [item["jobId"] for item in items]
 
-    def recent(self, limit: int, status: JobStatus | None = None) -> list[JobRecord]:
-        """Newest first; one index query per status asked for, merged (RESTARTING is never written)."""
+    def recent(
+        self, limit: int, status: JobStatus | None = None, context_prefixes: tuple[str, ...] | None = None
+    ) -> list[JobRecord]:
+        """Newest first; one index query per status asked for, merged (RESTARTING is never written).
+        With `context_prefixes`, only jobs of contexts named so (a filter, so pages go on until
+        `limit` of those are found)."""
+        if context_prefixes == ():
+            return []
         statuses = [status] if status else [s for s in JobStatus if s is not JobStatus.RESTARTING]
+        names, values, in_contexts = dict(_STATUS), {}, None
+        if context_prefixes:
+            names["#c"] = "context"
+            values = {f":p{i}": prefix for i, prefix in enumerate(context_prefixes)}
+            in_contexts = " OR ".join(f"begins_with(#c, {key})" for key in values)
         items: list[dict[str, Any]] = []
         for each in statuses:
             items += self._table.query(
@@ -156,8 +167,9 @@ class JobStore:
                 index=BY_STATUS,
                 limit=limit,
                 newest_first=True,
-                names=_STATUS,
-                values={":s": each.value},
+                filter_expression=in_contexts,
+                names=names,
+                values={":s": each.value, **values},
             )
         items.sort(key=lambda item: item["startTime"], reverse=True)
         return [JobRecord.from_item(item) for item in items[:limit]]

@@ -5,6 +5,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +29,10 @@ class Stack:
     moto_url: str
     state_dir: Path
     host_groups: set[int] = field(default_factory=set)  # every host started, checked gone at the end
+    auth: tuple[str, str] | None = None  # Basic credentials of every call, on a stack with auth on
 
     def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        kwargs.setdefault("auth", self.auth)
         return requests.request(method, f"{self.url}{path}", timeout=kwargs.pop("timeout", 120), **kwargs)
 
     def aws(self, service: str, keys: tuple[str, str] | None = None):
@@ -82,19 +85,14 @@ class Stack:
         return job
 
 
-@pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+@contextmanager
+def running_stack(**env: str) -> Iterator[Stack]:
+    """The stack as `make up` runs it; stopped with Ctrl-C, it must exit cleanly, log no failure
+    and leave no context host behind. Its state is in a folder the sandbox users can reach (job
+    code runs as other users, who must get to their sandboxes in it)."""
     state = Path(tempfile.mkdtemp(prefix="sjs-stack-"))
-    state.chmod(0o755)  # job code runs as other users, who must reach their sandboxes in here
-    process = StackProcess(
-        state,
-        STACK_NAME=STACK_NAME,
-        API_WORKERS="6",
-        # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.
-        HEARTBEAT_SECONDS="1",
-        HEARTBEAT_TIMEOUT_SECONDS="5",
-        RECONCILE_SECONDS="1",
-    ).start()
+    state.chmod(0o755)
+    process = StackProcess(state, **env).start()
     stack = Stack(process.url, process.moto_url, state)
     yield stack
     assert process.stop() == 0, process.log.read_text()[-3000:]
@@ -105,6 +103,19 @@ def stack() -> Iterator[Stack]:
     left = [group for group in stack.host_groups if group_alive(group)]
     assert not left, f"context hosts left running after the stack stopped: {left}"
     shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    with running_stack(
+        STACK_NAME=STACK_NAME,
+        API_WORKERS="6",
+        # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.
+        HEARTBEAT_SECONDS="1",
+        HEARTBEAT_TIMEOUT_SECONDS="5",
+        RECONCILE_SECONDS="1",
+    ) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

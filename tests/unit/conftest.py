@@ -1,6 +1,6 @@
 """Unit tests call the API function as API Gateway would, on moto in-process (see tests/conftest.py)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -12,6 +12,7 @@ from infra.local.http_adapter import LocalLambdaContext, api_gateway_event
 class Answer:
     status: int
     body: object
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -27,6 +28,7 @@ def api(aws: Settings):
         data = body.encode() if isinstance(body, str) else body
         event = api_gateway_event(method, path, headers or {}, data, "127.0.0.1")
         response = lambda_handler(event, LocalLambdaContext("ApiFunction", "test"))
-        return Answer(response["statusCode"], json.loads(response["body"] or "null"))
+        body = json.loads(response["body"] or "null")
+        return Answer(response["statusCode"], body, response.get("headers") or {})
 
     return invoke

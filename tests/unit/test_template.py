@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cfnlint.decode import decode_str
+
 from infra.aws import client
 from infra.local.provision import provision
 from infra.local.template import TEMPLATE, load
@@ -50,6 +52,19 @@ def test_local_stack_deploys_every_plain_resource_and_knows_every_function():
         "DEAD_LETTER_QUEUE_URL",
         "QUEUE_PREFIX",
     }
+
+
+def test_on_aws_every_route_but_health_and_openapi_needs_a_jwt():
+    template, _ = decode_str(TEMPLATE.read_text())
+    auth = template["Globals"]["HttpApi"]["Auth"]
+    authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
+    assert set(authorizer["JwtConfiguration"]) == {"issuer", "audience"}
+    events = template["Resources"]["ApiFunction"]["Properties"]["Events"].values()
+    opted_out = {
+        e["Properties"]["Path"] for e in events if e["Properties"].get("Auth") == {"Authorizer": "NONE"}
+    }
+    assert opted_out == {"/healthz", "/swagger"}
+    assert not {"JwtIssuer", "JwtAudience"} & set(load().deployable["Parameters"])  # not asked of moto
 
 
 def test_provisioned_environment_names_the_created_resources(aws):

@@ -7,9 +7,11 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from functions.api.auth.guard import requires
 from functions.api.requests import content_type, raw_body
 from functions.api.responses import json_response
 from functions.wiring import services
+from infra.permissions import Permission
 from infra.stores.binaries import UPLOAD_URL_SECONDS, BinaryRecord
 
 router = Router()
@@ -19,12 +21,12 @@ def _info(record: BinaryRecord) -> dict:
     return {"binary-type": record.binaryType, "upload-time": record.uploadTime}
 
 
-@router.get("/")
+@router.get("/", middlewares=[requires(Permission.BINARIES_READ)])
 def list_binaries() -> dict:
     return {app: _info(record) for app, record in sorted(services().binaries.latest_of_each().items())}
 
 
-@router.post("/<app_name>")
+@router.post("/<app_name>", middlewares=[requires(Permission.BINARIES_UPLOAD)])
 def upload_binary(
     app_name: str,
     data: Annotated[bytes, Depends(raw_body)],
@@ -34,7 +36,7 @@ def upload_binary(
     return json_response(201, {"status": "SUCCESS", "result": "Binary uploaded", **_info(record)})
 
 
-@router.post("/<app_name>/uploads")
+@router.post("/<app_name>/uploads", middlewares=[requires(Permission.BINARIES_UPLOAD)])
 def presigned_upload(
     app_name: str,
     file_name: Annotated[
@@ -55,7 +57,7 @@ def presigned_upload(
     )
 
 
-@router.get("/<app_name>")
+@router.get("/<app_name>", middlewares=[requires(Permission.BINARIES_READ)])
 def show_binary(app_name: str) -> dict:
     versions = services().binaries.versions(app_name)
     return {
@@ -65,7 +67,7 @@ def show_binary(app_name: str) -> dict:
     }
 
 
-@router.delete("/<app_name>")
+@router.delete("/<app_name>", middlewares=[requires(Permission.BINARIES_DELETE)])
 def delete_binary(app_name: str) -> dict:
     services().binaries.delete(app_name)
     return {"status": "SUCCESS", "result": f"Binary {app_name} deleted"}

@@ -6,20 +6,24 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from functions.api.auth.callers import Caller
+from functions.api.auth.guard import current_caller, path_context, requires
 from functions.api.requests import config_body, query
 from functions.domain.context_settings import context_settings
 from functions.wiring import services
+from infra.permissions import Permission
 from infra.stores.contexts import ContextRecord
 
 router = Router()
+NAMED = path_context("name")
 
 
-@router.get("/")
-def list_contexts() -> list[str]:
-    return services().contexts.live_names()
+@router.get("/", middlewares=[requires(Permission.CONTEXTS_READ)])
+def list_contexts(caller: Annotated[Caller, Depends(current_caller)]) -> list[str]:
+    return [name for name in services().contexts.live_names() if caller.reaches(name)]
 
 
-@router.post("/<name>")
+@router.post("/<name>", middlewares=[requires(Permission.CONTEXTS_START, context=NAMED)])
 def create_context(
     name: str,
     body: Annotated[dict[str, Any], Depends(config_body)],
@@ -37,12 +41,12 @@ def create_context(
     return {"status": "SUCCESS", "result": "Context initialized"}
 
 
-@router.get("/<name>")
+@router.get("/<name>", middlewares=[requires(Permission.CONTEXTS_READ, context=NAMED)])
 def show_context(name: str) -> dict:
     return context_info(services().contexts.get(name))
 
 
-@router.delete("/<name>")
+@router.delete("/<name>", middlewares=[requires(Permission.CONTEXTS_DELETE, context=NAMED)])
 def delete_context(name: str) -> dict:
     services().contexts.delete(name)
     return {"status": "SUCCESS", "result": "Context stopped"}

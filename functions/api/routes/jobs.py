@@ -8,21 +8,27 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import HttpUrl
 
 from events.states import JobStatus
+from functions.api.auth.callers import Caller
+from functions.api.auth.guard import current_caller, query_context, requires
 from functions.api.requests import config_body
 from functions.api.responses import job_info, job_info_with_result, json_response
 from functions.domain.jobs import JobSubmission
 from functions.wiring import services
-from infra.errors import BadRequest
+from infra.errors import BadRequest, NoSuchJob
+from infra.permissions import Permission
+from infra.stores.jobs import JobRecord
 
 router = Router()
+CallerOf = Annotated[Caller, Depends(current_caller)]
 
 DEFAULT_SYNC_TIMEOUT = 60
 DEFAULT_LIST_LIMIT = 50
 
 
-@router.post("/")
+@router.post("/", middlewares=[requires(Permission.JOBS_START, context=query_context("context"))])
 def submit_job(
     config: Annotated[dict[str, Any], Depends(config_body)],
+    caller: CallerOf,
     app_name: Annotated[str | None, Query(alias="appName")] = None,
     class_path: Annotated[str | None, Query(alias="classPath")] = None,
     cp: Annotated[str | None, Query(description="SJS 0.9+ name for appName")] = None,
@@ -47,36 +53,47 @@ def submit_job(
         raise BadRequest("classPath parameter is missing!")
     jobs = services().jobs
     callback = str(callback_url) if callback_url else None
-    record = jobs.submit(JobSubmission(app, entry, context, config, sync, timeout, callback))
+    submission = JobSubmission(app, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
+    record = jobs.submit(submission)
     if sync:
         return job_info_with_result(record, jobs.outcome(record))
     return json_response(202, job_info(record))
 
 
-@router.get("/")
+@router.get("/", middlewares=[requires(Permission.JOBS_READ)])
 def list_jobs(
+    caller: CallerOf,
     limit: Annotated[int, Query(ge=1, le=1000)] = DEFAULT_LIST_LIMIT,
     status: Annotated[JobStatus | None, Query()] = None,
 ) -> list[dict]:
-    return [job_info(record) for record in services().jobs.recent(limit, status)]
+    return [job_info(record) for record in services().jobs.recent(limit, status, caller.context_prefixes)]
 
 
-@router.get("/<job_id>")
-def show_job(job_id: str) -> dict:
+@router.get("/<job_id>", middlewares=[requires(Permission.JOBS_READ)])
+def show_job(job_id: str, caller: CallerOf) -> dict:
+    record = _visible_job(job_id, caller)
+    return job_info_with_result(record, services().jobs.outcome(record))
+
+
+@router.get("/<job_id>/config", middlewares=[requires(Permission.JOBS_READ)])
+def show_job_config(job_id: str, caller: CallerOf) -> dict:
+    return _visible_job(job_id, caller).config
+
+
+@router.delete("/<job_id>", middlewares=[requires(Permission.JOBS_DELETE)])
+def kill_job(job_id: str, caller: CallerOf) -> dict:
     jobs = services().jobs
-    record = jobs.get(job_id)
-    return job_info_with_result(record, jobs.outcome(record))
-
-
-@router.get("/<job_id>/config")
-def show_job_config(job_id: str) -> dict:
-    return services().jobs.get(job_id).config
-
-
-@router.delete("/<job_id>")
-def kill_job(job_id: str) -> dict:
-    jobs = services().jobs
+    if caller.scoped:
+        _visible_job(job_id, caller)
     record = jobs.kill(job_id)
     if record.status is JobStatus.ERROR and record.error:
         return {"status": "ERROR", "ERROR": jobs.outcome(record)}
     return {"status": record.status.value}
+
+
+def _visible_job(job_id: str, caller: Caller) -> JobRecord:
+    """A job of a context outside the caller's prefixes is as unknown to them as a wrong id."""
+    record = services().jobs.get(job_id)
+    if not caller.reaches(record.context):
+        raise NoSuchJob(job_id)
+    return record
