@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from infra.local.processes import follow_parent
+from infra.local.processes import exit_with
 
 READY_SECONDS = 30
 THREADS = 128  # long polls (host job queues, API reply queues) hold a thread each for up to 20 s
@@ -27,7 +27,7 @@ THREADS = 128  # long polls (host job queues, API reply queues) hold a thread ea
 class MotoServer:
     def __init__(self, host: str, port: int, log_path: Path):
         self.url = f"http://{host}:{port}"
-        self._args = [sys.executable, "-m", "infra.local.moto_server", host, str(port)]
+        self._args = [sys.executable, "-m", "infra.local.moto_server", host, str(port), str(os.getpid())]
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -41,7 +41,7 @@ class MotoServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=follow_parent,
+                process_group=0,  # a terminal's Ctrl-C reaches the stack, which stops moto last
             )
         deadline = time.monotonic() + READY_SECONDS
         while not _answers(self.url):
@@ -67,8 +67,9 @@ def _answers(url: str) -> bool:
         return False
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, stack_pid: int) -> None:
     """The server process's body (moto is imported here, not by the stack that starts it)."""
+    exit_with(stack_pid)
     import jsonpath_ng.ext
     import moto.backends
     import waitress
@@ -83,4 +84,4 @@ def serve(host: str, port: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
