@@ -22,6 +22,7 @@ class Stack:
 
     url: str
     moto_url: str
+    pid: int  # the stack's own process
     host_groups: set[int] = field(default_factory=set)  # every host started, checked gone at the end
 
     def call(self, method: str, path: str, **kwargs) -> requests.Response:
@@ -84,7 +85,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         HEARTBEAT_TIMEOUT_SECONDS="5",
         RECONCILE_SECONDS="1",
     ).start()
-    stack = Stack(process.url, process.moto_url)
+    assert process.process is not None
+    stack = Stack(process.url, process.moto_url, process.process.pid)
     yield stack
     assert process.stop() == 0, process.log.read_text()[-3000:]
     log = process.log.read_text()
