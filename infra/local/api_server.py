@@ -116,7 +116,7 @@ class QuietReadTimeouts(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.exc_info and isinstance(record.exc_info[1], TimeoutError):
-            record.msg, record.args = f"closed a connection silent for {READ_SECONDS} s", ()
+            record.msg, record.args = f"closed a connection that stalled for {READ_SECONDS} s", ()
             record.exc_info = record.exc_text = None
         return True
 
