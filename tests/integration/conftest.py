@@ -4,6 +4,7 @@ context hosts as child processes), on free ports, and talk to it over HTTP."""
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import boto3
 import pytest
@@ -88,6 +89,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     assert process.process is not None
     stack = Stack(process.url, process.moto_url, process.process.pid)
     yield stack
+    started = descendants(stack.pid)
     assert process.stop() == 0, process.log.read_text()[-3000:]
     log = process.log.read_text()
     assert "Traceback" not in log, (
@@ -95,6 +97,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     )
     left = [group for group in stack.host_groups if group_alive(group)]
     assert not left, f"context hosts left running after the stack stopped: {left}"
+    still, gone = wait_until(lambda: [pid for pid in started if running(pid)], lambda pids: not pids, 10)
+    assert gone, f"processes the stack started outlived it: {[cmdline(pid)[:200] for pid in still]}"
 
 
 @pytest.fixture(scope="session")
@@ -117,6 +121,38 @@ def context(stack: Stack, app: str) -> str:
     name = "shared"
     stack.create_context(name, "num-cpu-cores=2&memory-per-node=512m")
     return name
+
+
+def children(parent: int) -> list[int]:
+    """The live processes `parent` started (from /proc/*/stat: this kernel has no children lists)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:  # gone meanwhile
+            continue
+        if int(ppid) == parent and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    return [grandchild for child in children(pid) for grandchild in (child, *descendants(child))]
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return b""
 
 
 WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"

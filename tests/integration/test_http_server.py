@@ -7,13 +7,12 @@ import signal
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from functions.domain.waiting import wait_until
-from tests.integration.conftest import SLOW, STACK_NAME, WORDCOUNT, Stack
+from tests.integration.conftest import SLOW, STACK_NAME, WORDCOUNT, Stack, children, cmdline
 
 ANSWER_SECONDS = 30  # bounds every raw exchange; the server's own read timeout is 10 s
 LIMIT = 6 * 1024 * 1024  # limits.max-body-bytes by default
@@ -138,22 +137,3 @@ def api_workers(stack: Stack) -> list[int]:
     """gunicorn's workers: the children of the API server process the stack started."""
     (server,) = [pid for pid in children(stack.pid) if b"infra.local.api_server" in cmdline(pid)]
     return children(server)
-
-
-def children(parent: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
-        except OSError:  # gone meanwhile
-            continue
-        if int(ppid) == parent and state != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
-def cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
