@@ -63,6 +63,8 @@ def api_gateway_event(
 
 
 class BodyRejected(Exception):
+    """A body the function must not see, with the status that says why."""
+
     def __init__(self, status: HTTPStatus, message: str):
         super().__init__(message)
         self.status = status
@@ -89,7 +91,7 @@ class ApiGateway:
         payload = response.get("body") or ""
         data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         headers = [
-            *((name, value) for name, value in (response.get("headers") or {}).items()),
+            *(response.get("headers") or {}).items(),
             *(("Set-Cookie", cookie) for cookie in response.get("cookies") or []),
         ]
         return _respond(start_response, response.get("statusCode", 200), headers, data)
