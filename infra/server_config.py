@@ -72,10 +72,23 @@ class AuthSection(Section):
         return self
 
 
+class Limits(Section):
+    """Bounds on what callers send, each refused with an SJS-shaped 4xx.
+
+    max-body-bytes: a request body over it is answered 413 before it is read. 6 MiB is Lambda's
+    request payload limit, which a deployed API function meets before API Gateway's 10 MB (and
+    API Gateway hands a binary body over base64-encoded, a third larger, so there a package
+    over about 4.5 MiB already fails): packages larger than that go up through the presigned
+    upload (POST /binaries/{app}/uploads), locally as on AWS."""
+
+    max_body_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
 
     auth: AuthSection = AuthSection()
+    limits: Limits = Limits()
 
 
 def parse_server_config(text: str) -> ServerConfig:

@@ -10,7 +10,7 @@ import threading
 from typing import Any
 
 from infra.aws import client
-from infra.local.http_adapter import FunctionPool
+from infra.local.lambda_runtime import FunctionPool
 
 log = logging.getLogger("sjs.dispatch")
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from infra.hardening import conceal
 from infra.local.presigned import as_header_signed, is_presigned
-from infra.local.processes import follow_parent
+from infra.local.processes import exit_with
 
 READY_SECONDS = 30
 STACK_USER = "sjs-local-stack"
@@ -44,7 +44,8 @@ THREADS = 128  # long polls (host job queues, API reply queues) hold a thread ea
 class MotoServer:
     def __init__(self, host: str, port: int, log_path: Path, credentials_path: Path):
         self.url = f"http://{host}:{port}"
-        self._args = [sys.executable, "-m", "infra.local.moto_server", host, str(port), str(credentials_path)]
+        self._args = [sys.executable, "-m", "infra.local.moto_server", host, str(port)]
+        self._args += [str(credentials_path), str(os.getpid())]
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -58,7 +59,7 @@ class MotoServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=follow_parent,
+                process_group=0,  # a terminal's Ctrl-C reaches the stack, which stops moto last
             )
         deadline = time.monotonic() + READY_SECONDS
         while not _answers(self.url):
@@ -87,8 +88,9 @@ def _answers(url: str) -> bool:
         return False
 
 
-def serve(host: str, port: int, credentials_path: Path) -> None:
+def serve(host: str, port: int, credentials_path: Path, stack_pid: int) -> None:
     """The server process's body (moto is imported here, not by the stack that starts it)."""
+    exit_with(stack_pid)
     import jsonpath_ng.ext
     import moto.backends
     import waitress
@@ -166,4 +168,4 @@ def read_credentials(path: Path) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]))
+    serve(sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))

@@ -1,24 +1,42 @@
 """Process plumbing of the local stack.
 
-A terminal's Ctrl-C reaches the whole foreground process group. The stack's own children (moto,
-function workers) ignore it so the stack can stop things in order (hosts first, while moto still
-answers), and they die with the stack if it is killed outright (Linux's parent-death signal)."""
+A terminal's Ctrl-C reaches the whole foreground process group. The stack stops what it started
+itself, in order (HTTP first, then hosts while moto still answers, then moto), so its children
+either ignore Ctrl-C or run in a process group of their own; and each child exits when the process
+that started it is gone, even if that one was killed outright."""
 
 import contextlib
-import ctypes
 import os
+import select
 import signal
-import sys
+import threading
 import time
 
-_PR_SET_PDEATHSIG = 1
 
-
-def follow_parent() -> None:
-    """Run in a child: ignore Ctrl-C, and get SIGTERM when the parent dies."""
+def ignore_ctrl_c() -> None:
+    """Run in a child of the stack's process group: the stack, not the terminal, stops it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def exit_with(pid: int) -> None:
+    """Run in a child: SIGTERM to itself once process `pid` (the one that started it) has exited.
+
+    Linux's parent-death signal (prctl PR_SET_PDEATHSIG) does not fit: it fires when the *thread*
+    that created the child ends, so a worker started from a short-lived thread died with that
+    thread. A pidfd names the process; a daemon thread waits for it to become readable (exited)."""
+    if not hasattr(os, "pidfd_open"):  # not Linux: children outlive a stack that is killed outright
+        return
+    try:
+        pidfd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    threading.Thread(target=_terminate_when_gone, args=(pidfd,), name=f"exit-with-{pid}", daemon=True).start()
+
+
+def _terminate_when_gone(pidfd: int) -> None:
+    select.select([pidfd], [], [])
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def signal_group(group: int, signum: int) -> None:

@@ -8,28 +8,24 @@ that stack, so the handler sees what it sees there. Prints the handler's answer.
 import json
 import os
 import sys
-import uuid
-from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 from events.sample_events import load_event
-from infra.local.http_adapter import LocalLambdaContext
+from infra.local import lambda_runtime
 from infra.local.provision import existing
 from infra.local.stack import StackConfig, use_local_credentials
 from infra.local.template import load
 
 
-def handler_of(function: str) -> Callable[[dict, Any], Any]:
+def handler_of(function: str) -> lambda_runtime.Handler:
     handlers = {spec.name: spec.handler for spec in load().functions}
     if function not in handlers:
         raise SystemExit(f"no function {function!r} in template.yaml; there are {', '.join(handlers)}")
-    module, _, attribute = handlers[function].rpartition(".")
-    return getattr(import_module(module), attribute)
+    return lambda_runtime.load_handler(handlers[function])
 
 
 def invoke(function: str, event: dict[str, Any]) -> Any:
-    return handler_of(function)(event, LocalLambdaContext(function, str(uuid.uuid4())))
+    return lambda_runtime.invoke(handler_of(function), event, function)
 
 
 def main(sample: str) -> None:

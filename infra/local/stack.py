@@ -1,9 +1,10 @@
 """The whole local stack in one object: start it, serve, stop everything it started.
 
 Order of starting: moto server → resources from template.yaml → environment for the functions and
-hosts → warm function workers → HTTP port → queue pollers (the functions' SQS event sources) and
-the reconciler schedule. Stopping runs it backwards and ends every context host first, so
-contexts end FINISHED and no process is left behind."""
+hosts → the API's HTTP server and the other functions' warm workers, side by side → queue pollers
+(the functions' SQS event sources) and the reconciler schedule. Stopping runs it backwards: the
+HTTP server first, then every context host (so contexts end FINISHED while moto still answers),
+then the workers and moto; no process is left behind."""
 
 import contextlib
 import logging
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
+from infra.local.api_server import ApiServer
 from infra.local.dispatch import QueuePoller
-from infra.local.http_adapter import FunctionPool, api_gateway_event, serve
+from infra.local.lambda_runtime import FunctionPool
 from infra.local.moto_server import MotoServer, read_credentials
 from infra.local.processes import group_alive, signal_group, wait_groups_gone
 from infra.local.provision import provision
@@ -89,7 +91,7 @@ class LocalStack:
         self.config = config
         self._moto: MotoServer | None = None
         self._pools: list[FunctionPool] = []
-        self._http = None
+        self._api: ApiServer | None = None
         self._stopping = threading.Event()
 
     def start(self) -> None:
@@ -101,19 +103,20 @@ class LocalStack:
         os.environ.update({**self.config.function_env(), "SUPERVISOR_PID": str(os.getpid())})
         log.info("resources of template.yaml provisioned as stack %s", self.config.stack_name)
         handlers = {spec.name: spec.handler for spec in template.functions}
-        warm_up = api_gateway_event("GET", "/healthz", {}, b"", "127.0.0.1")
-        api = FunctionPool(handlers["ApiFunction"], "ApiFunction", self.config.api_workers, warm_up)
+        self._api = ApiServer(
+            handlers["ApiFunction"], self.config.api_host, self.config.api_port, self.config.api_workers
+        )
+        self._api.start()
         reconciler = FunctionPool(handlers["ReconcilerFunction"], "ReconcilerFunction", 1)
         consumers = [
             (FunctionPool(spec.handler, spec.name, 1), spec.queue_sources)
             for spec in template.functions
             if spec.queue_sources
         ]
-        self._pools = [api, reconciler, *(pool for pool, _ in consumers)]
+        self._pools = [reconciler, *(pool for pool, _ in consumers)]
         for warming in [future for pool in self._pools for future in pool.warm()]:  # all at once
             warming.result()
-        self._http = serve(api, self.config.api_host, self.config.api_port)
-        threading.Thread(target=self._http.serve_forever, name="http", daemon=True).start()
+        self._api.wait_ready()
         for pool, sources in consumers:
             for source in sources:
                 queue_arn = provisioned.outputs[source.queue_arn_output]
@@ -123,17 +126,13 @@ class LocalStack:
                 log.info("%s takes events from %s", pool.function_name, queue_arn.rsplit(":", 1)[-1])
         threading.Thread(target=self._reconcile, args=(reconciler,), name="reconciler", daemon=True).start()
         log.info(
-            "API on http://%s:%d (OpenAPI UI at /swagger) — ready in %.1f s",
-            self.config.api_host,
-            self.config.api_port,
-            time.monotonic() - started,
+            "API on %s (OpenAPI UI at /swagger) — ready in %.1f s", self._api.url, time.monotonic() - started
         )
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._http:
-            self._http.shutdown()
-            self._http.server_close()
+        if self._api:
+            self._api.stop()
         self._stop_hosts()
         for pool in self._pools:
             pool.shutdown()

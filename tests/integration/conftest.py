@@ -28,6 +28,7 @@ class Stack:
     url: str
     moto_url: str
     state_dir: Path
+    pid: int  # the stack's own process
     host_groups: set[int] = field(default_factory=set)  # every host started, checked gone at the end
     auth: tuple[str, str] | None = None  # Basic credentials of every call, on a stack with auth on
 
@@ -88,13 +89,15 @@ class Stack:
 @contextmanager
 def running_stack(**env: str) -> Iterator[Stack]:
     """The stack as `make up` runs it; stopped with Ctrl-C, it must exit cleanly, log no failure
-    and leave no context host behind. Its state is in a folder the sandbox users can reach (job
-    code runs as other users, who must get to their sandboxes in it)."""
+    and leave no process behind. Its state is in a folder the sandbox users can reach (job code
+    runs as other users, who must get to their sandboxes in it)."""
     state = Path(tempfile.mkdtemp(prefix="sjs-stack-"))
     state.chmod(0o755)
     process = StackProcess(state, **env).start()
-    stack = Stack(process.url, process.moto_url, state)
+    assert process.process is not None
+    stack = Stack(process.url, process.moto_url, state, process.process.pid)
     yield stack
+    started = descendants(stack.pid)
     assert process.stop() == 0, process.log.read_text()[-3000:]
     log = process.log.read_text()
     assert "Traceback" not in log, (
@@ -102,6 +105,8 @@ def running_stack(**env: str) -> Iterator[Stack]:
     )
     left = [group for group in stack.host_groups if group_alive(group)]
     assert not left, f"context hosts left running after the stack stopped: {left}"
+    still, gone = wait_until(lambda: [pid for pid in started if running(pid)], lambda pids: not pids, 10)
+    assert gone, f"processes the stack started outlived it: {[cmdline(pid)[:200] for pid in still]}"
     shutil.rmtree(state, ignore_errors=True)
 
 
@@ -138,6 +143,38 @@ def context(stack: Stack, app: str) -> str:
     name = "shared"
     stack.create_context(name, "num-cpu-cores=2&memory-per-node=512m")
     return name
+
+
+def children(parent: int) -> list[int]:
+    """The live processes `parent` started (from /proc/*/stat: this kernel has no children lists)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid = stat.read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:  # gone meanwhile
+            continue
+        if int(ppid) == parent and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    return [grandchild for child in children(pid) for grandchild in (child, *descendants(child))]
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return b""
 
 
 WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"

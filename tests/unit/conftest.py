@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from infra.config import Settings
-from infra.local.http_adapter import LocalLambdaContext, api_gateway_event
+from infra.local.api_gateway import api_gateway_event
+from infra.local.lambda_runtime import LocalLambdaContext
 
 
 @dataclass

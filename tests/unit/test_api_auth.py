@@ -20,7 +20,7 @@ from functions.api.app import app, lambda_handler
 from functions.wiring import services
 from infra.clock import now_ms
 from infra.credentials import hash_api_key, hash_password, password_matches
-from infra.local.http_adapter import LocalLambdaContext
+from infra.local.lambda_runtime import LocalLambdaContext
 from infra.permissions import Permission
 from infra.server_config import parse_server_config
 from infra.stores.contexts import ContextStore

@@ -9,7 +9,7 @@ from functions.reconciler.app import lambda_handler as reconcile
 from infra.aws import client
 from infra.clock import now_ms
 from infra.launchers.ecs import EcsLauncher
-from infra.local.http_adapter import LocalLambdaContext
+from infra.local.lambda_runtime import LocalLambdaContext
 from infra.messaging.replies import Replies
 from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobStore
