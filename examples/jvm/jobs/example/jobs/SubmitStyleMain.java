@@ -8,7 +8,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A spark-submit style application: {@code main(args)} gets its session as any would. Args:
  * {@code <rows> <output file>} counts {@code rows} rows and writes "count applicationId" to the
- * file; {@code exit <status>} calls System.exit(status).
+ * file; {@code exit <status>} calls System.exit(status); {@code stop} stops its session, as many
+ * applications do at their end (on a job server that stops the context: the job fails saying so).
  */
 public final class SubmitStyleMain {
     private SubmitStyleMain() {}
@@ -18,6 +19,10 @@ public final class SubmitStyleMain {
             System.exit(Integer.parseInt(args[1]));
         }
         SparkSession spark = SparkSession.builder().appName("submit-style").getOrCreate();
+        if (args.length == 1 && args[0].equals("stop")) {
+            spark.stop();
+            return;
+        }
         long count = spark.range(Long.parseLong(args[0])).count();
         Files.writeString(Path.of(args[1]), count + " " + spark.sparkContext().applicationId());
     }

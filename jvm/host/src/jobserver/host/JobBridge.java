@@ -55,10 +55,13 @@ public final class JobBridge {
         this.exitContained = ExitGuard.install();
     }
 
-    /** The bridge of this context session, made on first use (a new session gets a new bridge). */
-    public static synchronized JobBridge forSession(SparkSession root) {
-        if (current == null || current.root != root) {
-            current = new JobBridge(root);
+    /**
+     * The bridge of this JVM's context, made on first use from the session given then; any session
+     * of the same SparkContext gets the same bridge, a new SparkContext (a restart) a new one.
+     */
+    public static synchronized JobBridge forSession(SparkSession session) {
+        if (current == null || current.root.sparkContext() != session.sparkContext()) {
+            current = new JobBridge(session);
         }
         return current;
     }

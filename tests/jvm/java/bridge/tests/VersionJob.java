@@ -1,25 +1,20 @@
 package bridge.tests;
 
 import com.typesafe.config.Config;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function;
 import spark.jobserver.api.JobEnvironment;
 import spark.jobserver.japi.JSparkJob;
 
-/** Tells its VERSION from the driver and from closures of its own classes run on the executors. */
-public class VersionJob implements JSparkJob<Map<String, Object>> {
+/**
+ * Tells its VERSION from the driver and from the executors, through a closure over the job itself:
+ * the executors need the job's own class and the job API's types to run it.
+ */
+public class VersionJob implements JSparkJob<Map<String, Object>>, Serializable {
     static final String VERSION = "1";
-
-    /** A class of the job's own, deserialised by the executors. */
-    static final class Tag implements Function<Integer, String> {
-        @Override
-        public String call(Integer value) {
-            return VERSION + ":" + value;
-        }
-    }
 
     @Override
     public Config verify(JavaSparkContext sc, JobEnvironment runtime, Config config) {
@@ -28,7 +23,11 @@ public class VersionJob implements JSparkJob<Map<String, Object>> {
 
     @Override
     public Map<String, Object> run(JavaSparkContext sc, JobEnvironment runtime, Config data) {
-        List<String> tagged = sc.parallelize(Arrays.asList(1, 2, 3, 4), 2).map(new Tag()).collect();
+        List<String> tagged = sc.parallelize(Arrays.asList(1, 2, 3, 4), 2).map(this::tag).collect();
         return Map.of("driver", VERSION, "executors", tagged);
+    }
+
+    private String tag(Integer value) {
+        return VERSION + ":" + value;
     }
 }
