@@ -33,7 +33,7 @@ def test_two_versions_of_one_class_run_at_once_each_with_its_own_classes(bridge,
     assert outcomes == {version: {"kind": "JSparkJob", "result": expected(version)} for version in jars}
 
 
-def test_a_reuploaded_jar_is_used_by_the_next_job(bridge, version_jar, tmp_path):
+def test_a_reuploaded_jar_is_used_by_the_next_job(bridge, spark, version_jar, tmp_path):
     cached = tmp_path / "cache" / "job.jar"  # re-uploads under a new digest get a new path, even simpler
     cached.parent.mkdir()
     shutil.copy(version_jar("1"), cached)
@@ -42,6 +42,8 @@ def test_a_reuploaded_jar_is_used_by_the_next_job(bridge, version_jar, tmp_path)
     stat = cached.stat()
     os.utime(cached, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a later write, surely
     assert submit(bridge, [cached], VERSION_JOB)["result"] == expected("2")
+    # the context's own tasks fetch every session's jars: two versions of job.jar must not collide
+    assert spark.sparkContext.parallelize([1, 2], 2).map(lambda x: x * 2).collect() == [2, 4]
 
 
 def test_a_python_job_registers_and_runs_a_java_udf_from_its_cp_jar(bridge, spark, udf_jar):

@@ -2,11 +2,17 @@ package jobserver.host;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
@@ -63,10 +69,29 @@ final class BinarySessions {
         session.conf().set(ISOLATION, "true");
         List<Path> all = new ArrayList<>(shared);
         all.addAll(jars);
-        for (int i = 0; i < all.size(); i++) { // numbered: two jars of one name stay two artifacts
-            session.addArtifact(all.get(i).toString(), i + "-" + all.get(i).getFileName());
+        for (Path jar : all) {
+            session.addArtifact(jar.toString(), artifactName(jar));
         }
         return new Binary(session, Sessions.classLoader(session), new ConcurrentHashMap<>());
+    }
+
+    /**
+     * The jar's name prefixed with its content's digest. Executors fetch every session's jars into
+     * one directory by file name (and Spark's default session fetches all sessions' jars), so two
+     * versions of "job.jar" must not share a name; the same jar in several sessions may.
+     */
+    private static String artifactName(Path jar) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = new DigestInputStream(Files.newInputStream(jar), sha256)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            return HexFormat.of().formatHex(sha256.digest(), 0, 8) + "-" + jar.getFileName();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Path jarOf(Class<?> type) {
