@@ -1,5 +1,5 @@
 # The two commands a user needs: `make up` (local stack, foreground) and `make test`.
-# Both create .venv and install what they need; Java 17+ is the one prerequisite.
+# Both create .venv and install what they need; a Java 17+ JDK is the one prerequisite.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed

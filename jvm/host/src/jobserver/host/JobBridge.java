@@ -38,8 +38,8 @@ public final class JobBridge {
         final BinarySessions.Binary binary;
         final JobClass jobClass;
         final Object job;
-        Environment environment;
-        Object data;
+        volatile Environment environment; // set by validate, read by run, maybe on another thread
+        volatile Object data;
 
         Prepared(String jobId, BinarySessions.Binary binary, JobClass jobClass, Object job) {
             this.jobId = jobId;
@@ -92,9 +92,11 @@ public final class JobBridge {
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(binary.loader()); // static initialisers and constructors see the job's jars
+            ExitGuard.enter(jobId); // and cannot exit the JVM either
             try {
                 prepared.put(jobId, new Prepared(jobId, binary, jobClass, jobClass.newJob()));
             } finally {
+                ExitGuard.leave();
                 thread.setContextClassLoader(previous);
             }
             return Json.ok("kind", jobClass.kind().label());
