@@ -14,7 +14,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The JVM half of JVM jobs, called over py4j by any Python process holding the context's
  * SparkSession: prepare (load the class), validate, run (on the calling thread, under the job's
- * own Spark job group), kill. One bridge per context session (one per JVM in a host).
+ * own Spark job group), kill. One bridge per SparkContext, so one per JVM in a context host.
  *
  * <p>Every job call answers JSON text, {@code {"kind"|"valid"|"result": ...}} or
  * {@code {"error": {"message", "errorClass", "stack"}}}, so the Python side never has to catch a

@@ -78,7 +78,6 @@ final class Json {
         return described;
     }
 
-    @SuppressWarnings("unchecked")
     static <T> T parse(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
