@@ -1,16 +1,32 @@
 # The two commands a user needs: `make up` (local stack, foreground) and `make test`.
-# Both create .venv and install what they need; Java 17+ is the one prerequisite.
+# Both create .venv and install what they need; a Java 17+ JDK is the one prerequisite.
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: up test bench lint examples java clean
+# JVM jobs, compiled with the JDK against pyspark's own jars (no Maven repository needed): the job
+# API users compile against (+ Typesafe Config), the bridge the context hosts load, the examples.
+# `make -s job-api` prints, as its last line, the classpath to compile a job against.
+JVM_BUILD       := jvm/build
+API_JAR         := $(JVM_BUILD)/job-api.jar
+HOST_JAR        := $(JVM_BUILD)/host.jar
+CONFIG_JAR      := $(JVM_BUILD)/typesafe-config.jar
+TYPESAFE_CONFIG ?= /usr/share/java/typesafe-config.jar
+SPARK_JARS       = $(abspath $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/pyspark/jars)))
+JAVAC           := javac --release 17 -encoding UTF-8 -nowarn -XDsuppressNotes
+API_SOURCES     := $(shell find jvm/job-api/src -name '*.java')
+HOST_SOURCES    := $(shell find jvm/host/src -name '*.java')
+JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java')
+UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java')
+EXAMPLE_JARS    := examples/dist/jvm_jobs.jar examples/dist/java_udf.jar
 
-up: java $(STAMP) examples
+.PHONY: up test bench lint examples java jvm job-api clean
+
+up: java $(STAMP) jvm examples
 	$(PY) -m infra.local
 
-test: java $(STAMP)
+test: java $(STAMP) jvm
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
@@ -22,7 +38,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cfn-lint template.yaml
 
-examples: $(STAMP)
+examples: $(STAMP) $(EXAMPLE_JARS)
 	$(PY) -m examples.build
 
 java:
@@ -40,5 +56,40 @@ $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q --group bench
 	touch $(BENCH_STAMP)
 
+job-api: $(API_JAR) $(CONFIG_JAR)
+	@echo "$(abspath $(API_JAR)):$(abspath $(CONFIG_JAR)):$(SPARK_JARS)/*"
+
+jvm: $(API_JAR) $(HOST_JAR) $(CONFIG_JAR)
+
+# Debian packages Typesafe Config (libtypesafe-config-java); installed here when root with apt.
+$(CONFIG_JAR):
+	@command -v javac >/dev/null 2>&1 || { echo "ERROR: a JDK 17+ (javac) is needed to build the JVM job API, e.g. 'apt-get install openjdk-17-jdk-headless'." >&2; exit 1; }
+	@if [ ! -f "$(TYPESAFE_CONFIG)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	   echo "Installing Typesafe Config (Debian's libtypesafe-config-java)..." >&2; \
+	   { apt-get install -y -q libtypesafe-config-java || { apt-get update -q && apt-get install -y -q libtypesafe-config-java; }; } >/dev/null 2>&1; \
+	 fi
+	@[ -f "$(TYPESAFE_CONFIG)" ] || { echo "ERROR: Typesafe Config is needed by the JVM job API and is not at $(TYPESAFE_CONFIG). As root: 'apt-get install libtypesafe-config-java'. Otherwise get com.typesafe:config 1.3.1+ (config-<version>.jar) and run make with TYPESAFE_CONFIG=/path/to/config.jar." >&2; exit 1; }
+	@mkdir -p $(@D) && cp "$(TYPESAFE_CONFIG)" $@
+
+$(API_JAR): $(API_SOURCES) $(CONFIG_JAR) $(STAMP)
+	@rm -rf $(JVM_BUILD)/job-api && mkdir -p $(JVM_BUILD)/job-api
+	@$(JAVAC) -cp "$(CONFIG_JAR):$(SPARK_JARS)/*" -d $(JVM_BUILD)/job-api $(API_SOURCES)
+	@jar cf $@ -C $(JVM_BUILD)/job-api .
+
+$(HOST_JAR): $(HOST_SOURCES) $(API_JAR)
+	@rm -rf $(JVM_BUILD)/host && mkdir -p $(JVM_BUILD)/host
+	@$(JAVAC) -cp "$(API_JAR):$(CONFIG_JAR):$(SPARK_JARS)/*" -d $(JVM_BUILD)/host $(HOST_SOURCES)
+	@jar cf $@ -C $(JVM_BUILD)/host .
+
+examples/dist/jvm_jobs.jar: $(JOB_EXAMPLES) $(API_JAR)
+	@rm -rf $(JVM_BUILD)/jvm_jobs && mkdir -p $(JVM_BUILD)/jvm_jobs $(@D)
+	@$(JAVAC) -cp "$(API_JAR):$(CONFIG_JAR):$(SPARK_JARS)/*" -d $(JVM_BUILD)/jvm_jobs $(JOB_EXAMPLES)
+	@jar cf $@ -C $(JVM_BUILD)/jvm_jobs .
+
+examples/dist/java_udf.jar: $(UDF_EXAMPLES) $(STAMP)
+	@rm -rf $(JVM_BUILD)/java_udf && mkdir -p $(JVM_BUILD)/java_udf $(@D)
+	@$(JAVAC) -cp "$(SPARK_JARS)/*" -d $(JVM_BUILD)/java_udf $(UDF_EXAMPLES)
+	@jar cf $@ -C $(JVM_BUILD)/java_udf .
+
 clean:
-	rm -rf $(VENV) .sjs examples/dist
+	rm -rf $(VENV) .sjs examples/dist $(JVM_BUILD)
