@@ -32,6 +32,7 @@ START_SECONDS = 120.0
 PING_SECONDS = 10.0
 STOP_SECONDS = 20.0
 EXIT_GRACE_SECONDS = 1.0
+JVM_JOB_KILL_GRACE_MS = 1000  # an interrupted JVM job's thread is stopped after this
 SESSION_CLASS = "org.apache.spark.sql.classic.SparkSession"
 
 
@@ -119,11 +120,15 @@ class SparkEngine:
         return self._process.pid if self._process else None
 
     def cancel(self, job_id: str) -> int:
-        """Cancel the Spark jobs of a job's group (each job runs under a group named by its id);
-        how many were still running."""
+        """Cancel the Spark jobs of a job's group (each job runs under a group named by its id)
+        and stop a JVM job's own thread; how many of those were still running."""
         active = len(self.spark_job_ids(job_id, active=True))
         if active:
             self._session.sparkContext().cancelJobGroup(job_id)
+        bridge = self._gateway.jvm.jobserver.host.JobBridge.forSession(self._session)
+        if bridge.isRunning(job_id):
+            active += 1
+            bridge.kill(job_id, JVM_JOB_KILL_GRACE_MS)
         return active
 
     def spark_job_ids(self, job_id: str, active: bool = False) -> list[int]:

@@ -1,5 +1,8 @@
 """The Spark settings a context's JVM starts with, from the context's settings."""
 
+import os
+
+from context_host.jvm_bridge import jvm_session_conf
 from events.settings import ContextSettings
 
 # A job server runs several jobs at once on one context; FAIR keeps a small job from waiting
@@ -14,6 +17,7 @@ DEFAULTS = {
 # that ran out of memory exits, so its context ends truthfully instead of serving half-broken.
 ENFORCED = {"spark.ui.killEnabled": "false"}
 EXIT_ON_OOM = "-XX:+ExitOnOutOfMemoryError"
+JOINED = {"spark.driver.extraClassPath": os.pathsep, "spark.driver.extraJavaOptions": " "}
 
 
 def engine_conf(app_name: str, settings: ContextSettings, master: str = "") -> dict[str, str]:
@@ -30,6 +34,8 @@ def engine_conf(app_name: str, settings: ContextSettings, master: str = "") -> d
         # other local processes (e.g. another context's jobs fetching this one's blocks).
         conf.setdefault("spark.authenticate", "true")
     conf.update(ENFORCED)
-    java_options = conf.get("spark.driver.extraJavaOptions", "")
-    conf["spark.driver.extraJavaOptions"] = f"{EXIT_ON_OOM} {java_options}".strip()
+    ours = jvm_session_conf()  # the JVM job API and its bridge on the driver's class path
+    ours["spark.driver.extraJavaOptions"] = f"{EXIT_ON_OOM} {ours['spark.driver.extraJavaOptions']}"
+    for key, separator in JOINED.items():  # ours first, then what the context asked for
+        conf[key] = separator.join(part for part in (ours[key], conf.get(key, "")) if part)
     return conf

@@ -1,23 +1,38 @@
-"""Runs one job in a worker: load, `validate`, wait for the host's word, `run_job`, report.
+"""Runs one job in a worker: load, validate, wait for the host's word, run, report.
 
-The three failure phases stay apart (load, validate, run) because the API answers them
-differently (SJS: 400 for the first two). Job code may raise anything, even SystemExit; what it
-cannot do from here is touch the job's record: it only returns a value or raises."""
+Python jobs (SJS's `sparkjobserver.api`) run here; JVM jobs run in the context's JVM through its
+bridge (context_host/jvm_bridge.py), on this worker's JVM thread, so both kinds share the job's
+group, the slot, the kill and the three failure phases (load, validate, run), which stay apart
+because the API answers them differently (SJS: 400 for the first two). Job code may raise
+anything, even SystemExit; what it cannot do from here is touch the job's record: it only
+returns a value or raises."""
 
 import json
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any
 
 from pyhocon import ConfigFactory
 
 from context_host.channel import Channel
+from context_host.jvm_bridge import JvmBridge
 from context_host.worker.loading import PythonJobLoader
-from context_host.worker.named_objects import ContextNamedObjects
 from context_host.worker.results import to_json_safe
-from context_host.worker.spark import JoinedEngine
+from context_host.worker.spark import JoinedEngine, job_context
 from events.jobs import JobError
 from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
 from sparkjobserver.api import JobEnvironment, is_problems
+
+
+class JobFailed(Exception):
+    """A job's failure in one of its phases, as the worker reports it."""
+
+    def __init__(self, phase: FailurePhase, error: JobError):
+        super().__init__(error.message)
+        self.phase = phase
+        self.error = error
 
 
 class JobExecutor:
@@ -26,7 +41,7 @@ class JobExecutor:
         self._channel = channel
         self._max_result_bytes = max_result_bytes
         self._loader = PythonJobLoader()
-        self._named_objects = ContextNamedObjects()
+        self._bridge = JvmBridge(engine.session)  # also the context's named objects, shared with the JVM
         self._context_config = ConfigFactory.from_dict(engine.context_config)
 
     def run(self, request: RunJob) -> None:
@@ -34,39 +49,79 @@ class JobExecutor:
         sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
         sc.setLocalProperty("spark.scheduler.pool", self._engine.scheduler_pool)
         try:
-            job = self._loader.load_class(
-                request.binary.path, request.classPath, [d.path for d in request.dependencies if not d.jar]
-            )()
-        except BaseException as e:  # job code may even call sys.exit() while being imported
-            return self._fail(FailurePhase.LOAD, describe(e))
-        runtime = JobEnvironment(request.jobId, self._named_objects, self._context_config)
-        job_context = self._engine.job_context
-        try:
-            data = job.validate(job_context, runtime, ConfigFactory.from_dict(request.config))
-        except BaseException as e:
-            return self._fail(FailurePhase.VALIDATE, describe(e))
-        if is_problems(data):
-            problems = data if isinstance(data, list) else [data]
-            message = "; ".join(str(p.problem) for p in problems)
-            return self._fail(
-                FailurePhase.VALIDATE, JobError(message=message, errorClass="ValidationProblem")
-            )
-        self._channel.send(Validated())
-        if not isinstance(self._channel.receive(to_worker), Proceed):
-            return  # abandoned: killed meanwhile, or another host runs it
-        try:
-            value = job.run_job(job_context, runtime, data)
-            result = json.dumps(to_json_safe(value)).encode()
-        except BaseException as e:
-            return self._fail(FailurePhase.RUN, describe(e))
+            value = self._run_jvm(request) if request.binary.jar else self._run_python(request)
+            if value is _ABANDONED:
+                return
+            result = json.dumps(value).encode()
+        except JobFailed as failed:
+            return self._channel.send(JobOutcome(finished=False, phase=failed.phase, error=failed.error))
         if len(result) > self._max_result_bytes:
             limit = self._max_result_bytes
             message = f"the result is {len(result)} bytes of JSON, over this server's limit of {limit}"
-            return self._fail(FailurePhase.RUN, JobError(message=message, errorClass="ResultTooLarge"))
+            error = JobError(message=message, errorClass="ResultTooLarge")
+            return self._channel.send(JobOutcome(finished=False, phase=FailurePhase.RUN, error=error))
         self._channel.send(JobOutcome(finished=True, resultBytes=len(result)), result)
 
-    def _fail(self, phase: FailurePhase, error: JobError) -> None:
-        self._channel.send(JobOutcome(finished=False, phase=phase, error=error))
+    def _run_python(self, request: RunJob) -> Any:
+        jars = [d.path for d in request.dependencies if d.jar]
+        folders = [d.path for d in request.dependencies if not d.jar]
+        with _failing_in(FailurePhase.LOAD):  # job code may even call sys.exit() while imported
+            job = self._loader.load_class(request.binary.path, request.classPath, folders)()
+        with self._session_with(jars) as session:
+            context = job_context(session, self._engine.flavour) if jars else self._engine.job_context
+            runtime = JobEnvironment(request.jobId, self._bridge.named_objects, self._context_config)
+            with _failing_in(FailurePhase.VALIDATE):
+                data = job.validate(context, runtime, ConfigFactory.from_dict(request.config))
+            if is_problems(data):
+                problems = data if isinstance(data, list) else [data]
+                message = "; ".join(str(p.problem) for p in problems)
+                error = JobError(message=message, errorClass="ValidationProblem")
+                raise JobFailed(FailurePhase.VALIDATE, error)
+            if not self._claimed():
+                return _ABANDONED
+            with _failing_in(FailurePhase.RUN):
+                return to_json_safe(job.run_job(context, runtime, data))
+
+    def _run_jvm(self, request: RunJob) -> Any:
+        jars = [request.binary.path, *(d.path for d in request.dependencies if d.jar)]
+        _answer(self._bridge.prepare(request.jobId, jars, request.classPath), FailurePhase.LOAD)
+        _answer(
+            self._bridge.validate(request.jobId, request.config, self._engine.context_config),
+            FailurePhase.VALIDATE,
+        )
+        if not self._claimed():
+            self._bridge.discard(request.jobId)
+            return _ABANDONED
+        return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
+
+    def _claimed(self) -> bool:
+        """Say the job is valid and wait for the host's word: run it, or leave it."""
+        self._channel.send(Validated())
+        return isinstance(self._channel.receive(to_worker), Proceed)
+
+    @contextmanager
+    def _session_with(self, jars: list[str]) -> Iterator[Any]:
+        """The context's session, with `jars` (a Python job's `cp` jars) on its class path."""
+        with self._bridge.jars_on_classpath(jars) if jars else nullcontext(self._engine.session) as session:
+            yield session
+
+
+_ABANDONED = object()
+
+
+def _answer(answer: dict[str, Any], phase: FailurePhase) -> dict[str, Any]:
+    """The bridge's answer, or its error as the phase's failure."""
+    if "error" in answer:
+        raise JobFailed(phase, JobError.model_validate(answer["error"]))
+    return answer
+
+
+@contextmanager
+def _failing_in(phase: FailurePhase) -> Iterator[None]:
+    try:
+        yield
+    except BaseException as e:  # job code may raise anything, SystemExit included
+        raise JobFailed(phase, describe(e)) from None
 
 
 def describe(error: BaseException) -> JobError:

@@ -10,8 +10,8 @@ import pytest
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
-from context_host.jvm_bridge import JvmBridge, jvm_session_conf
-from context_host.session import build_session
+from context_host.jvm_bridge import JvmBridge
+from context_host.spark_conf import engine_conf
 from events.settings import ContextSettings
 from tests.jvm.jars import REPO, compile_classes, jar, java_sources
 
@@ -24,7 +24,8 @@ VERSION_JOB = TEST_JOBS / "bridge" / "tests" / "VersionJob.java"
 def spark() -> Iterator[SparkSession]:
     if SparkContext._gateway is not None:  # a JVM started earlier in this process lacks the classpath
         pytest.fail("tests/jvm must start this process's JVM: run it before tests that start Spark")
-    session = build_session("sjs-jvm-tests", ContextSettings(numCpuCores=2, sparkConf=jvm_session_conf()))
+    conf = engine_conf("sjs-jvm-tests", ContextSettings(numCpuCores=2))  # as a host starts its JVM
+    session = SparkSession.builder.config(map=conf).getOrCreate()
     yield session
     session.stop()
 

@@ -6,8 +6,10 @@ master and its fate once."""
 import json
 import sys
 
-from context_host.jvm_bridge import JvmBridge, jvm_session_conf
-from context_host.session import build_session
+from pyspark.sql import SparkSession
+
+from context_host.jvm_bridge import JvmBridge
+from context_host.spark_conf import engine_conf
 from events.settings import ContextSettings
 from tests.jvm.conftest import submit
 
@@ -16,8 +18,8 @@ LOOPBACK = {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0
 
 def main() -> None:
     master, jobs = sys.argv[1], json.loads(sys.argv[2])
-    settings = ContextSettings(numCpuCores=1, sparkConf={**jvm_session_conf(), **LOOPBACK})
-    session = build_session("sjs-jvm-client", settings, master)
+    settings = ContextSettings(numCpuCores=1, sparkConf=LOOPBACK)
+    session = SparkSession.builder.config(map=engine_conf("sjs-jvm-client", settings, master)).getOrCreate()
     try:
         bridge = JvmBridge(session)
         outcomes = [submit(bridge, job["jars"], job["classPath"], job.get("config", {})) for job in jobs]
