@@ -2,7 +2,7 @@
 SJS-shaped HTTP responses in one place (functions/api/errors.py).
 
 - NotFound: NoSuchBinary, NoSuchClass, NoSuchContext, NoSuchJob, NoRunningJob
-- BadRequest: InvalidName, InvalidBinary, MalformedConfig, ContextExists, UnsupportedJobType
+- BadRequest: InvalidName, InvalidBinary, MalformedConfig, ContextExists
 - JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
 - NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
 - NotAuthenticated (401, with the realm to challenge), Forbidden (403)
@@ -63,10 +63,6 @@ class MalformedConfig(BadRequest):
 class ContextExists(BadRequest):
     def __init__(self, name: str):
         super().__init__(f"context {name} exists")
-
-
-class UnsupportedJobType(BadRequest):
-    pass
 
 
 class JobRejected(JobServerError):

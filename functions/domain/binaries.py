@@ -5,9 +5,9 @@ in the bucket (`aws s3 cp`, or a presigned upload for packages over API Gateway'
 end in `_register`, which stores it; both tell the bus. Over the API the type comes from
 Content-Type when the client names one, and from the bytes when it sends none or a form type
 (what `curl --data-binary` sends); in the bucket from the file's extension, else from the bytes.
-Python packages are indexed when registered (their top-level classes, found by parsing, never
-importing), so a job naming a class that is not there is refused at submit with 404 instead of
-failing later on a host."""
+Binaries are indexed when registered (a Python package's top-level classes, found by parsing,
+never importing; a jar's classes, from its entry names), so a job naming a class that is not
+there is refused at submit with 404 instead of failing later on a host."""
 
 import ast
 import hashlib
@@ -92,7 +92,7 @@ class BinaryService:
             key=f"{PREFIX}{app}/{stamp}-{digest[:12]}.{EXTENSIONS[binary_type]}",
             digest=digest,
             size=len(data),
-            classes=[] if binary_type == JAR else python_classes(archive),
+            classes=jar_classes(archive) if binary_type == JAR else python_classes(archive),
         )
         self._store.add(record, data)
         return record
@@ -177,6 +177,18 @@ def python_classes(archive: zipfile.ZipFile) -> list[str]:
             elif isinstance(node, ast.ImportFrom):
                 found += [f"{module}.{alias.asname or alias.name}" for alias in node.names]
     return sorted(found)
+
+
+def jar_classes(archive: zipfile.ZipFile) -> list[str]:
+    """`package.Class` for every top-level class a jar holds (nested and anonymous classes, with
+    a `$` in their names, are never a job's entry point; a Scala object's `Name$` comes with
+    its `Name`)."""
+    return sorted(
+        name.removesuffix(".class").replace("/", ".")
+        for name in archive.namelist()
+        if name.endswith(".class") and "$" not in name and not name.startswith("META-INF/")
+        and not name.endswith(("module-info.class", "package-info.class"))
+    )  # fmt: skip
 
 
 def has_class(classes: list[str], class_path: str) -> bool:

@@ -28,7 +28,6 @@ from infra.errors import (
     NoRunningJob,
     NoSuchClass,
     SyncTimeout,
-    UnsupportedJobType,
     ValidationFailed,
 )
 from infra.job_end import JobEnding
@@ -46,7 +45,7 @@ LIVENESS_CHECK_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class JobSubmission:
-    app_name: str
+    app_names: tuple[str, ...]  # appName, or SJS's cp: the binaries on the job's path, in order
     class_path: str
     context: str | None
     config: dict[str, Any]
@@ -72,14 +71,14 @@ class JobService:
         # request that then fails is given back.
         slot = _ALONGSIDE.submit(self.contexts.take_slot, submission.context) if submission.context else None
         try:
-            binary = self._runnable_binary(submission)
+            binary, dependencies = self._runnable_binaries(submission)
         except Exception:
             if slot is not None and slot.exception() is None:
                 self.contexts.free_slot(submission.context, slot.result().contextId)
             raise
         context = slot.result() if slot else self._transient_context(submission)
         try:
-            job = self._enqueue(submission, binary, context)
+            job = self._enqueue(submission, binary, dependencies, context)
         except Exception:
             if context.transient:  # it was started for this job alone
                 self.contexts.reaper.reap(context, "its job could not be queued")
@@ -94,25 +93,29 @@ class JobService:
         _raise_if_rejected(record)
         return record
 
-    def _runnable_binary(self, submission: JobSubmission) -> BinaryRecord:
-        binary = self.binaries.latest(submission.app_name)
-        if binary.binaryType == JAR:
-            raise UnsupportedJobType(
-                f"Invalid job type for this context: {submission.app_name} is a jar; this job server "
-                "runs Python jobs (upload an egg, wheel or zip built on sparkjobserver.api)"
-            )
-        if not has_class(binary.classes, submission.class_path):
+    def _runnable_binaries(self, submission: JobSubmission) -> tuple[BinaryRecord, list[BinaryRecord]]:
+        """The newest version of each binary named, split into the one that holds the job's class
+        (the first that does) and the others, which go on the job's path in their order."""
+        binaries = [self.binaries.latest(name) for name in submission.app_names]
+        holder = next((b for b in binaries if has_class(b.classes, submission.class_path)), None)
+        if holder is None:
             raise NoSuchClass(submission.class_path)
-        return binary
+        return holder, [b for b in binaries if b is not holder]
 
-    def _enqueue(self, submission: JobSubmission, binary: BinaryRecord, context: ContextRecord) -> JobRecord:
+    def _enqueue(
+        self,
+        submission: JobSubmission,
+        binary: BinaryRecord,
+        dependencies: list[BinaryRecord],
+        context: ContextRecord,
+    ) -> JobRecord:
         """Record the job, then send it to its context's host: no message without its record. A
         job that cannot be sent ends ERROR (and gives its slot back) before the error is raised."""
         job = JobRecord(
             jobId=str(uuid.uuid4()),
             context=context.name,
             contextId=context.contextId,
-            appName=submission.app_name,
+            appName=binary.appName,
             classPath=submission.class_path,
             status=JobStatus.STARTED,
             startTime=now_iso(),
@@ -127,7 +130,8 @@ class JobService:
             raise
         request = JobRequested(
             **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
-            binary=BinaryRef(key=binary.key, digest=binary.digest, jar=binary.binaryType == JAR),
+            binary=_reference(binary),
+            dependencies=[_reference(dependency) for dependency in dependencies],
             config=job.config,
             replyTo=job.replyTo,
             callbackUrl=job.callbackUrl,
@@ -214,6 +218,10 @@ class JobService:
             return self.get(job_id)
 
         return wait_until(fetch, done, timeout)
+
+
+def _reference(binary: BinaryRecord) -> BinaryRef:
+    return BinaryRef(key=binary.key, digest=binary.digest, jar=binary.binaryType == JAR)
 
 
 def _raise_if_rejected(record: JobRecord) -> None:

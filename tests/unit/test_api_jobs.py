@@ -1,7 +1,9 @@
 """/jobs answers that need no running host: refusals, listing, kill, results, dead contexts."""
 
+import io
 import json
 import uuid
+import zipfile
 
 import pytest
 
@@ -61,10 +63,23 @@ def test_malformed_config_and_missing_parameters_are_400s(api, app_name):
     assert api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&timeout=0").status == 400
 
 
-def test_a_jar_cannot_run_as_a_python_job(api, example_egg):
-    api("POST", "/binaries/a-jar", example_egg, {"Content-Type": "application/java-archive"})
-    answer = api("POST", f"/jobs?appName=a-jar&classPath={WORDCOUNT}")
-    assert answer.status == 400 and "Invalid job type" in answer.body["result"]
+def test_a_jar_is_indexed_by_its_classes_and_cp_finds_a_class_in_any_of_its_binaries(api, app_name):
+    classes = ["spark/jobserver/WordCountExample.class", "spark/jobserver/WordCountExample$1.class"]
+    jar = io.BytesIO()
+    with zipfile.ZipFile(jar, "w") as archive:
+        for name in ["META-INF/MANIFEST.MF", *classes]:
+            archive.writestr(name, b"\xca\xfe\xba\xbe")
+    uploaded = api("POST", "/binaries/a-jar", jar.getvalue(), {"Content-Type": "application/java-archive"})
+    assert uploaded.status == 201
+    nested = "spark.jobserver.WordCountExample$1"
+    missing = api("POST", f"/jobs?appName=a-jar&classPath={nested}")
+    assert (missing.status, missing.body["result"]) == (404, f"classPath {nested} not found")
+    for query in (
+        "appName=a-jar&classPath=spark.jobserver.WordCountExample",
+        f"cp=a-jar,{app_name}&classPath={WORDCOUNT}",
+    ):
+        found = api("POST", f"/jobs?{query}&context=nowhere")  # the class is found; the context is not
+        assert found.body["result"] == "context nowhere not found", query
 
 
 def test_a_full_context_answers_503_and_records_nothing(api, aws, app_name):

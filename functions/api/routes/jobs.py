@@ -31,7 +31,10 @@ def submit_job(
     caller: CallerOf,
     app_name: Annotated[str | None, Query(alias="appName")] = None,
     class_path: Annotated[str | None, Query(alias="classPath")] = None,
-    cp: Annotated[str | None, Query(description="SJS 0.9+ name for appName")] = None,
+    cp: Annotated[
+        str | None,
+        Query(description="SJS 0.9+: binaries on the job's path, comma-separated; the class is in one"),
+    ] = None,
     main_class: Annotated[
         str | None, Query(alias="mainClass", description="SJS 0.9+ name for classPath")
     ] = None,
@@ -45,15 +48,15 @@ def submit_job(
         Query(alias="callbackUrl", description="POSTed {jobId, status, result} when the job ends"),
     ] = None,
 ):
-    app = app_name or (cp.split(",")[-1] if cp else None)
+    apps = tuple(name.strip() for name in ([app_name] if app_name else (cp or "").split(",")) if name.strip())
     entry = class_path or main_class or config.get("mainClass")
-    if not app:
+    if not apps:
         raise BadRequest("To start the job appName or cp parameters should be configured!")
     if not entry:
         raise BadRequest("classPath parameter is missing!")
     jobs = services().jobs
     callback = str(callback_url) if callback_url else None
-    submission = JobSubmission(app, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
+    submission = JobSubmission(apps, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
     record = jobs.submit(submission)
     if sync:
         return job_info_with_result(record, jobs.outcome(record))
