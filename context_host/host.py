@@ -126,7 +126,7 @@ class ContextHost:
 
     def _start_serving(self, record: ContextRecord, engine: SparkEngine, sandbox: Sandbox) -> None:
         try:
-            self._parts.contexts.mark_running(self._name, self._context_id, engine.ui_url)
+            self._parts.contexts.mark_running(self._name, self._context_id, engine.ui_url, sandbox.isolation)
         except Conflict:
             self._stop.set()  # stopped or reaped while the engine started
             return

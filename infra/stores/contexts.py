@@ -19,7 +19,7 @@ from infra.errors import Conflict, ContextExists, NoSuchContext
 from infra.stores.dynamo import Table
 
 _STATE = {"#st": "state"}
-_ALIASES = {**_STATE, "#m": "message"}  # reserved words in DynamoDB expressions
+_ALIASES = {**_STATE, "#m": "message", "#iso": "isolation"}  # reserved words in DynamoDB expressions
 _LIVE_VALUES = {f":live{i}": state.value for i, state in enumerate(sorted(LIVE_CONTEXT_STATES))}
 _IS_LIVE = f"#st IN ({', '.join(_LIVE_VALUES)})"
 
@@ -35,6 +35,7 @@ class ContextRecord(BaseModel):
     transient: bool = False
     hostId: str | None = None
     sparkUiUrl: str | None = None
+    isolation: str | None = None  # how its job code is kept apart: "user" or "process" (sandbox.py)
     heartbeatAt: int = 0  # epoch ms; the launch time until the host's first beat
     message: str | None = None
     activeJobs: int = 0  # job slots taken
@@ -134,14 +135,15 @@ class ContextStore:
         """Record the host is alive; Conflict when this incarnation has ended (e.g. was reaped)."""
         self._write(name, context_id, "SET heartbeatAt = :t", {":t": now_ms()}, live_only=True)
 
-    def mark_running(self, name: str, context_id: str, spark_ui_url: str | None) -> None:
+    def mark_running(self, name: str, context_id: str, spark_ui_url: str | None, isolation: str) -> None:
         self._write(
             name,
             context_id,
-            "SET #st = :running, sparkUiUrl = :ui, heartbeatAt = :t",
+            "SET #st = :running, sparkUiUrl = :ui, #iso = :iso, heartbeatAt = :t",
             {
                 ":running": ContextState.RUNNING.value,
                 ":ui": spark_ui_url or "",
+                ":iso": isolation,
                 ":t": now_ms(),
                 ":started": ContextState.STARTED.value,
             },

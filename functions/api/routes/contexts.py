@@ -65,4 +65,5 @@ def context_info(record: ContextRecord) -> dict:
         "numCpuCores": record.settings.numCpuCores,
         "contextFactory": record.settings.flavour.value,
         "message": record.message or None,
+        "isolation": record.isolation,
     }
