@@ -10,8 +10,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork
 from pydantic.alias_generators import to_camel
+
+KIB, MIB = 1024, 1024 * 1024
 
 
 def _kebab(name: str) -> str:
@@ -24,8 +26,31 @@ class Section(BaseModel):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="forbid")
 
 
+class Limits(Section):
+    """`limits { ... }`: what users may send, each refused with a 400 before it costs anything.
+
+    Config bodies are checked before they are parsed: size, nesting, and for HOCON (pyhocon's parse
+    costs 10-60 ms per KB and grows faster than the size with repeated keys and self-references)
+    a smaller size and a cap on substitutions; JSON of any size up to max-config-bytes is cheap.
+    A job's config is stored in its DynamoDB item (400 KB) beside an inline result of up to 200 KB,
+    hence the ceiling on max-config-bytes. Packages are checked from the zip's central directory
+    before they are stored or unpacked."""
+
+    max_config_bytes: int = Field(64 * KIB, ge=1, le=150 * KIB)
+    max_config_depth: int = Field(16, ge=1, le=24)  # pyhocon's recursion runs out near 25 levels
+    max_hocon_bytes: int = Field(8 * KIB, ge=1)
+    max_hocon_substitutions: int = Field(12, ge=0)  # ${...} and +=; each self-reference can double the cost
+    max_package_bytes: int = Field(128 * MIB, ge=1)  # as uploaded; the deploy function reads a drop whole
+    max_package_unpacked_bytes: int = Field(256 * MIB, ge=1)
+    max_package_entries: int = Field(65_535, ge=1)
+    max_indexed_module_bytes: int = Field(256 * KIB, ge=0)  # larger modules are not read at upload
+    callback_allowed_networks: tuple[IPvAnyNetwork, ...] = ()  # e.g. ["127.0.0.0/8"] for local receivers
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
+
+    limits: Limits = Limits()
 
 
 def parse_server_config(text: str) -> ServerConfig:

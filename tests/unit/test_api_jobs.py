@@ -3,8 +3,6 @@
 import json
 import uuid
 
-import pytest
-
 from events.messages import KillRequested, host_message
 from events.states import ContextState, JobStatus
 from infra.aws import client
@@ -16,13 +14,6 @@ from infra.stores.results import ResultStore
 from tests.unit.test_api_contexts import live_context
 
 WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
-
-
-@pytest.fixture
-def app_name(api, example_egg) -> str:
-    name = f"jobs-{uuid.uuid4().hex[:6]}"
-    assert api("POST", f"/binaries/{name}", example_egg).status == 201
-    return name
 
 
 def job_on(aws, context: str, status=JobStatus.STARTED, start="2026-11-21T04:00:00.000+00:00") -> JobRecord:
