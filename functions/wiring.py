@@ -64,6 +64,5 @@ def services() -> Services:
         settings.context_start_timeout_seconds,
     )
     callbacks = CallbackService(jobs)
-    return Services(
-        settings, BinaryService(binary_store, publisher), contexts, jobs, reaper, replies, callbacks
-    )
+    binaries = BinaryService(binary_store, publisher, settings.policy.limits)
+    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks)

@@ -2,8 +2,8 @@
 SJS-shaped HTTP responses in one place (functions/api/errors.py).
 
 - NotFound: NoSuchBinary, NoSuchClass, NoSuchContext, NoSuchJob, NoRunningJob
-- BadRequest: InvalidName, InvalidBinary, MalformedConfig (IncludeRefused), ConfigRefused, ContextExists,
-  UnsupportedJobType, CallbackRefused
+- BadRequest: InvalidName, InvalidBinary (PackageTooLarge), MalformedConfig (IncludeRefused),
+  ConfigRefused, ContextExists, UnsupportedJobType, CallbackRefused
 - JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
 - NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
 - Conflict: a conditional write lost a race (internal; callers decide what it means)
@@ -53,6 +53,11 @@ class InvalidName(BadRequest):
 
 class InvalidBinary(BadRequest):
     pass
+
+
+class PackageTooLarge(InvalidBinary):
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"Package is {size} bytes; the limit is {limit} (limits.max-package-bytes)")
 
 
 class MalformedConfig(BadRequest):
