@@ -12,6 +12,7 @@ import requests
 from functions.domain.waiting import wait_until
 from infra.local.child import StackProcess
 from infra.local.processes import group_alive
+from tests.support.receivers import LOOPBACK_CALLBACKS
 
 STACK_NAME = "sjs-it"
 
@@ -75,8 +76,12 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    state_dir = tmp_path_factory.mktemp("stack")
+    server_config = state_dir / "server.conf"
+    server_config.write_text(LOOPBACK_CALLBACKS)  # the callback tests' receivers listen on 127.0.0.1
     process = StackProcess(
-        tmp_path_factory.mktemp("stack"),
+        state_dir,
+        SERVER_CONFIG=str(server_config),
         STACK_NAME=STACK_NAME,
         API_WORKERS="6",
         # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.

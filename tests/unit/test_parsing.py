@@ -72,3 +72,22 @@ def test_sjs_context_factories_map_to_flavours(factory, flavour):
 def test_bad_context_settings_are_bad_requests(query):
     with pytest.raises(BadRequest, match="Invalid context settings"):
         context_settings(query, {}, default_max_jobs=8)
+
+
+def test_sizes_and_durations_in_a_context_body_are_spark_strings():
+    body = parse_config(
+        "memory-per-node = 512m\nspark.network.timeout = 120s\nspark.executor.memory = 2g", LIMITS
+    )
+    settings = context_settings({}, body, default_max_jobs=8)
+    assert settings.memoryPerNode == "512m"
+    assert settings.sparkConf == {"spark.network.timeout": "120s", "spark.executor.memory": "2g"}
+
+
+def test_the_operators_own_config_is_still_read_as_pyhocon_reads_it(monkeypatch):
+    """Only request text is read as data: the shared pyhocon module is left as it is."""
+    from pyhocon import ConfigFactory
+
+    monkeypatch.setenv("SJS_OPERATOR_SETTING", "from-the-environment")
+    assert ConfigFactory.parse_string("a = ${SJS_OPERATOR_SETTING}")["a"] == "from-the-environment"
+    with pytest.raises(MalformedConfig, match="Cannot resolve"):
+        parse_config("a = ${SJS_OPERATOR_SETTING}", LIMITS)
