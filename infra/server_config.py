@@ -30,11 +30,12 @@ class Limits(Section):
     """`limits { ... }`: what users may send, each refused with a 400 before it costs anything.
 
     Config bodies are checked before they are parsed: size, nesting, and for HOCON (pyhocon's parse
-    costs 10-60 ms per KB and grows faster than the size with repeated keys and self-references)
-    a smaller size and a cap on substitutions; JSON of any size up to max-config-bytes is cheap.
+    costs about 10-70 ms of CPU per KB, quadratic in repeated keys and doubling with each
+    self-referencing merge: 20 such lines took 30 s) a smaller size and a cap on substitutions;
+    at the defaults the worst body measured costs about 1 s. JSON up to max-config-bytes is cheap.
     A job's config is stored in its DynamoDB item (400 KB) beside an inline result of up to 200 KB,
     hence the ceiling on max-config-bytes. Packages are checked from the zip's central directory
-    before they are stored or unpacked."""
+    before they are stored or unpacked (functions/domain/archives.py)."""
 
     max_config_bytes: int = Field(64 * KIB, ge=1, le=150 * KIB)
     max_config_depth: int = Field(16, ge=1, le=24)  # pyhocon's recursion runs out near 25 levels
