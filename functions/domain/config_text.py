@@ -42,6 +42,10 @@ def parse_config(body: bytes | str, limits: Limits) -> dict[str, Any]:
         return {}
     _check_depth(_bracket_depth(text), limits.max_config_depth)
     config = _parse(text, len(data), limits)
+    try:  # JSON's \ud800 escapes make strings that are no Unicode, which no store or queue takes
+        json.dumps(config, ensure_ascii=False).encode()
+    except UnicodeEncodeError as e:
+        raise MalformedConfig(f"it holds {e.object[e.start : e.end]!r}, which is not valid Unicode") from None
     stored = len(json.dumps(config))  # as the job's item stores it (infra/stores/jobs.py)
     if stored > limits.max_config_bytes:
         raise ConfigRefused(

@@ -144,9 +144,10 @@ def test_includes_are_refused_and_nothing_is_read(api, aws, app_name, listener, 
 
 
 @pytest.mark.parametrize(
-    "body", ["a = 1e400", "a = [-1e999]", '{"a": NaN}', '{"a": Infinity}', '{"a": -1e400}']
+    "body",
+    ["a = 1e400", "a = [-1e999]", '{"a": NaN}', '{"a": Infinity}', '{"a": -1e400}', '{"a": "\\ud800"}'],
 )
-def test_numbers_json_cannot_carry_are_400s(api, app_name, body):
+def test_values_json_or_unicode_cannot_carry_are_400s(api, app_name, body):
     answer = submit(api, app_name, body)
     assert answer.status == 400 and answer.body["result"].startswith("Cannot parse config")
 

@@ -50,6 +50,11 @@ def test_malformed_config_and_missing_parameters_are_400s(api, app_name):
     assert api("POST", f"/jobs?appName={app_name}").status == 400
     assert api("POST", "/jobs?classPath=x.Y").status == 400
     assert api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&timeout=0").status == 400
+    for odd in ("mainClass { a = 1 }", "mainClass = 5", "mainClass = [x]"):
+        answer = api("POST", f"/jobs?appName={app_name}", odd)
+        assert (
+            answer.status == 400 and "mainClass in the config must be a class name" in answer.body["result"]
+        )
 
 
 def test_a_jar_cannot_run_as_a_python_job(api, example_egg):
