@@ -1,18 +1,22 @@
 """The host's copy of the binaries its jobs use, fetched once per version (by digest) from S3.
 
 Job workers read them but never fetch: the host holds the credentials, checks that the bytes
-are the version the job names, and unpacks Python packages into a folder the sandbox users may
+are the version the job names and within the operator's package limits (infra/archives.py, the
+API's own check: a package stored before a limit was lowered, or put in the bucket by other
+means, is refused here too), and unpacks Python packages into a folder the sandbox users may
 read (jars stay whole: the JVM loads them as they are). Two hosts on one machine share the cache;
 whichever unpacks a version first wins, the other uses its copy."""
 
 import hashlib
 import tempfile
 import threading
-import zipfile
 from pathlib import Path
 
 from events.messages import BinaryRef
 from events.worker_protocol import BinaryFiles
+from infra.archives import open_package
+from infra.errors import InvalidBinary
+from infra.server_config import Limits
 from infra.stores.binaries import BinaryStore
 
 
@@ -21,9 +25,10 @@ class BinaryUnavailable(Exception):
 
 
 class BinaryCache:
-    def __init__(self, binaries: BinaryStore, cache_dir: Path):
+    def __init__(self, binaries: BinaryStore, cache_dir: Path, limits: Limits):
         self._binaries = binaries
         self._cache_dir = cache_dir
+        self._limits = limits
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -49,14 +54,14 @@ class BinaryCache:
             digest = hashlib.sha256(archive.read_bytes()).hexdigest()
             if digest != binary.digest:
                 raise BinaryUnavailable(f"binary {binary.key} changed since upload (digest {digest[:12]})")
-            if jar:
-                unpacked = archive
-                unpacked.chmod(0o644)
-            else:
-                unpacked = Path(tmp) / "root"
-                with zipfile.ZipFile(archive) as zf:
-                    zf.extractall(unpacked)
-                _readable(unpacked)
+            try:
+                with archive.open("rb") as file, open_package(file, self._limits) as package:
+                    if not jar:
+                        package.extractall(Path(tmp) / "root")
+            except InvalidBinary as e:
+                raise BinaryUnavailable(f"binary {binary.key} is refused: {e}") from None
+            unpacked = archive if jar else Path(tmp) / "root"
+            _readable(unpacked)
             try:
                 unpacked.rename(target)
             except OSError:
@@ -66,6 +71,5 @@ class BinaryCache:
 
 def _readable(root: Path) -> None:
     """Folders 755, files 644: the sandbox users read, nobody but the host writes."""
-    root.chmod(0o755)
-    for path in root.rglob("*"):
+    for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)

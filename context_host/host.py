@@ -90,7 +90,7 @@ class ContextHost:
         threading.Thread(target=self._watch_engine, args=(engine,), name="engine", daemon=True).start()
         runner = self._runner = JobRunner(
             workers=workers,
-            binaries=BinaryCache(self._parts.binaries, self._settings.state_path / "cache" / "binaries"),
+            binaries=BinaryCache(self._parts.binaries, self._cache_dir, self._settings.policy.limits),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,
             jobs=self._parts.jobs,
@@ -223,6 +223,10 @@ class ContextHost:
         else:
             log.info("context %s ended %s; %d unfinished job(s) failed", self._name, state, len(ended_jobs))
         self._outbox.shutdown(wait=True)
+
+    @property
+    def _cache_dir(self):
+        return self._settings.state_path / "cache" / "binaries"
 
     @staticmethod
     def _release(workers: WorkerPool | None, engine: SparkEngine, sandbox: Sandbox) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from functions.domain.binaries import BinaryService
+from functions.domain.callback_targets import CallbackTargets
 from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.jobs import JobService
@@ -56,6 +57,8 @@ def services() -> Services:
         settings.heartbeat_timeout_seconds,
         settings.context_start_timeout_seconds,
     )
+    limits = settings.policy.limits
+    callback_targets = CallbackTargets(limits.callback_allowed_networks)
     contexts = ContextService(context_store, queues, launcher, reaper, settings.context_start_timeout_seconds)
     jobs = JobService(
         job_store,
@@ -66,8 +69,8 @@ def services() -> Services:
         replies,
         job_ending,
         settings.context_start_timeout_seconds,
+        callback_targets,
     )
-    callbacks = CallbackService(jobs)
-    return Services(
-        settings, BinaryService(binary_store, publisher), contexts, jobs, reaper, replies, callbacks
-    )
+    callbacks = CallbackService(jobs, callback_targets)
+    binaries = BinaryService(binary_store, publisher, limits)
+    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks)

@@ -2,7 +2,8 @@
 SJS-shaped HTTP responses in one place (functions/api/errors.py).
 
 - NotFound: NoSuchBinary, NoSuchClass, NoSuchContext, NoSuchJob, NoRunningJob
-- BadRequest: InvalidName, InvalidBinary, MalformedConfig, ContextExists
+- BadRequest: InvalidName, InvalidBinary (PackageTooLarge), MalformedConfig (IncludeRefused),
+  ConfigRefused, ContextExists, CallbackRefused
 - JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
 - NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
 - NotAuthenticated (401, with the realm to challenge), Forbidden (403)
@@ -55,9 +56,27 @@ class InvalidBinary(BadRequest):
     pass
 
 
+class PackageTooLarge(InvalidBinary):
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"Package is {size} bytes; the limit is {limit} (limits.max-package-bytes)")
+
+
 class MalformedConfig(BadRequest):
     def __init__(self, detail: str):
         super().__init__(f"Cannot parse config: {detail}")
+
+
+class IncludeRefused(MalformedConfig):
+    def __init__(self, what: str):
+        super().__init__(f"{what} is not allowed in a request's config; put the keys in the body itself")
+
+
+class ConfigRefused(BadRequest):
+    """A config over one of the limits (infra/server_config.py Limits), refused before it is parsed."""
+
+
+class CallbackRefused(BadRequest):
+    """A callbackUrl the server may not call (a private, loopback, ... address)."""
 
 
 class ContextExists(BadRequest):

@@ -10,11 +10,13 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, IPvAnyNetwork, model_validator
 from pydantic.alias_generators import to_camel
 
 from infra.credentials import check_api_key_hash, check_password_hash
 from infra.permissions import check_grant
+
+KIB, MIB = 1024, 1024 * 1024
 
 
 def _kebab(name: str) -> str:
@@ -73,15 +75,32 @@ class AuthSection(Section):
 
 
 class Limits(Section):
-    """Bounds on what callers send, each refused with an SJS-shaped 4xx.
+    """`limits { ... }`: what users may send, each refused with an SJS-shaped 4xx before it costs anything.
 
-    max-body-bytes: a request body over it is answered 413 before it is read. 6 MiB is Lambda's
+    A request body over max-body-bytes is answered 413 before it is read. 6 MiB is Lambda's
     request payload limit, which a deployed API function meets before API Gateway's 10 MB (and
-    API Gateway hands a binary body over base64-encoded, a third larger, so there a package
-    over about 4.5 MiB already fails): packages larger than that go up through the presigned
-    upload (POST /binaries/{app}/uploads), locally as on AWS."""
+    API Gateway hands a binary body over base64-encoded, a third larger, so there a package over
+    about 4.5 MiB already fails): larger packages go up through the presigned upload
+    (POST /binaries/{app}/uploads), locally as on AWS.
 
-    max_body_bytes: int = Field(default=6 * 1024 * 1024, gt=0)
+    Config bodies are checked before they are parsed: size, nesting, and for HOCON (pyhocon's parse
+    costs about 10-70 ms of CPU per KB, quadratic in repeated keys and doubling with each
+    self-referencing merge: 20 such lines took 30 s) a smaller size and a cap on substitutions;
+    at the defaults the worst body measured costs about 1 s. JSON up to max-config-bytes is cheap.
+    A job's config is stored in its DynamoDB item (400 KB) beside an inline result of up to 200 KB,
+    hence the ceiling on max-config-bytes. Packages are checked from the zip's central directory
+    before they are stored or unpacked (infra/archives.py)."""
+
+    max_body_bytes: int = Field(6 * MIB, gt=0)
+    max_config_bytes: int = Field(64 * KIB, ge=1, le=150 * KIB)
+    max_config_depth: int = Field(16, ge=1, le=24)  # pyhocon's recursion runs out near 25 levels
+    max_hocon_bytes: int = Field(8 * KIB, ge=1)
+    max_hocon_substitutions: int = Field(12, ge=0)  # ${...} and +=; each self-reference can double the cost
+    max_package_bytes: int = Field(128 * MIB, ge=1)  # as uploaded; the deploy function reads a drop whole
+    max_package_unpacked_bytes: int = Field(256 * MIB, ge=1)
+    max_package_entries: int = Field(65_535, ge=1)
+    max_indexed_module_bytes: int = Field(256 * KIB, ge=0)  # larger modules are not read at upload
+    callback_allowed_networks: tuple[IPvAnyNetwork, ...] = ()  # e.g. ["127.0.0.0/8"] for local receivers
 
 
 class ServerConfig(Section):

@@ -1,7 +1,10 @@
-"""Domain errors → SJS-shaped HTTP responses, in one place. Routes just raise."""
+"""Domain errors → SJS-shaped HTTP responses, in one place. Routes just raise.
+
+An unexpected error answers 500 with a short message and the request's id, never the server's
+stack: the stack goes to the log under that id. A job's own stack (JobRejected, a job's error in
+GET /jobs/{id}) is the user's, and is shown as SJS shows it."""
 
 import logging
-import traceback
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -73,6 +76,8 @@ def register(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:
-        log.exception("unexpected error")
-        stack = "".join(traceback.format_exception(error)).splitlines()
-        return sjs_error(500, "ERROR", exception_result(str(error), type(error).__name__, stack))
+        request_id = app.current_event.request_context.request_id
+        log.exception("unexpected error in request %s", request_id)
+        return sjs_error(
+            500, "ERROR", f"Internal server error (request id {request_id}); the server's log has the details"
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Request
 
 from functions.domain.config_text import parse_config
+from functions.wiring import services
 
 
 def raw_body(request: Request) -> bytes:
@@ -17,7 +18,8 @@ def raw_body(request: Request) -> bytes:
 
 
 def config_body(request: Request) -> dict[str, Any]:
-    return parse_config(raw_body(request).decode("utf-8", errors="replace"))
+    """The HOCON/JSON body, checked against the operator's limits before it is parsed."""
+    return parse_config(raw_body(request), services().settings.policy.limits)
 
 
 def query(request: Request) -> dict[str, str]:

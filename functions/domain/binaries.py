@@ -7,7 +7,10 @@ Content-Type when the client names one, and from the bytes when it sends none or
 (what `curl --data-binary` sends); in the bucket from the file's extension, else from the bytes.
 Binaries are indexed when registered (a Python package's top-level classes, found by parsing,
 never importing; a jar's classes, from its entry names), so a job naming a class that is not
-there is refused at submit with 404 instead of failing later on a host."""
+there is refused at submit with 404 instead of failing later on a host. Every package is checked
+against the operator's limits before it is stored (infra/archives.py); a module too
+large to read at upload is indexed as `module.*`, as a star import is, so its classes are looked
+for on the host only."""
 
 import ast
 import hashlib
@@ -17,9 +20,11 @@ import zipfile
 from collections.abc import Callable
 
 from events.lifecycle import BinaryDeployed, BinaryRejected, LifecycleEvent
+from infra.archives import open_package
 from infra.clock import now_iso
 from infra.errors import InvalidBinary, InvalidName, NoSuchBinary
 from infra.messaging.bus import EventPublisher
+from infra.server_config import Limits
 from infra.stores.binaries import DROP_PREFIX, PREFIX, BinaryRecord, BinaryStore
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -36,9 +41,10 @@ SNIFFED_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "application/o
 
 
 class BinaryService:
-    def __init__(self, store: BinaryStore, publisher: EventPublisher):
+    def __init__(self, store: BinaryStore, publisher: EventPublisher, limits: Limits):
         self._store = store
         self._publisher = publisher
+        self._limits = limits
 
     def upload(self, app: str, data: bytes, content_type: str) -> BinaryRecord:
         """POST /binaries/{app}: a new version, or InvalidName / InvalidBinary (400)."""
@@ -52,12 +58,12 @@ class BinaryService:
         folder markers and objects gone before this ran)."""
         if key.endswith("/"):
             return None
-        data = self._store.dropped(key)
-        if data is None:
-            return None
         app, _, file_name = key.removeprefix(DROP_PREFIX).rpartition("/")
         told: LifecycleEvent
         try:
+            data = self._store.dropped(key, self._limits.max_package_bytes)
+            if data is None:
+                return None
             if not app or "/" in app:
                 raise InvalidName(f"{key} is not binaries/<appName>/<file>")
             told = _deployed(
@@ -80,7 +86,7 @@ class BinaryService:
 
     def _register(self, app: str, data: bytes, typed: Callable[[zipfile.ZipFile], str]) -> BinaryRecord:
         check_name(app)
-        archive = _open_zip(data)
+        archive = open_package(io.BytesIO(data), self._limits)
         binary_type = typed(archive)
         digest = hashlib.sha256(data).hexdigest()
         upload_time = now_iso()
@@ -92,7 +98,9 @@ class BinaryService:
             key=f"{PREFIX}{app}/{stamp}-{digest[:12]}.{EXTENSIONS[binary_type]}",
             digest=digest,
             size=len(data),
-            classes=jar_classes(archive) if binary_type == JAR else python_classes(archive),
+            classes=jar_classes(archive)
+            if binary_type == JAR
+            else python_classes(archive, self._limits.max_indexed_module_bytes),
         )
         self._store.add(record, data)
         return record
@@ -116,15 +124,6 @@ def check_name(app: str) -> None:
             f"Invalid binary name {app!r}: use letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
-
-
-def _open_zip(data: bytes) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        archive.namelist()
-    except (zipfile.BadZipFile, ValueError):
-        raise InvalidBinary("Binary is not a valid jar, egg or wheel (expected a zip archive)") from None
-    return archive
 
 
 def _deployed(record: BinaryRecord, source_key: str | None) -> BinaryDeployed:
@@ -159,17 +158,23 @@ def _binary_type(content_type: str, archive: zipfile.ZipFile) -> str:
     return EGG
 
 
-def python_classes(archive: zipfile.ZipFile) -> list[str]:
+def python_classes(archive: zipfile.ZipFile, max_module_bytes: int) -> list[str]:
     """`module.Name` for every class a module defines or imports at top level (a package's
-    __init__ often re-exports its job); `module.*` where a star import hides the names."""
+    __init__ often re-exports its job); `module.*` where a star import hides the names, or where
+    the module is larger than max_module_bytes (parsing takes up to ~250 times a module's size in
+    memory, so a large one is not read)."""
     found = []
-    for name in archive.namelist():
+    for entry in archive.infolist():
+        name = entry.filename
         if not name.endswith(".py") or name.startswith(("EGG-INFO/", "__MACOSX/")):
             continue
         module = name[: -len(".py")].replace("/", ".").removesuffix(".__init__")
+        if entry.file_size > max_module_bytes:
+            found.append(f"{module}.*")
+            continue
         try:
-            tree = ast.parse(archive.read(name))
-        except (SyntaxError, ValueError):
+            tree = ast.parse(archive.read(entry))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting raises the last two
             continue
         for node in tree.body:
             if isinstance(node, ast.ClassDef):

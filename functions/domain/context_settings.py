@@ -35,11 +35,14 @@ def context_settings(query: dict[str, str], body: dict[str, Any], default_max_jo
     max_jobs = next(
         (params.get(k) or flat.get(k) for k in MAX_JOBS_KEYS if params.get(k) or flat.get(k)), None
     )
+    factory = params.get("context-factory")
+    if factory is not None and not isinstance(factory, str):
+        raise BadRequest(f"Invalid context settings: context-factory must be a name, not {factory!r}")
     try:
         return ContextSettings(
             numCpuCores=params.get("num-cpu-cores", 2),
             memoryPerNode=params.get("memory-per-node"),
-            flavour=ContextFlavour.from_factory(params.get("context-factory")),
+            flavour=ContextFlavour.from_factory(factory),
             maxJobs=max_jobs or default_max_jobs,
             sparkConf=spark_conf,
             config=body,

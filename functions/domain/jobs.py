@@ -20,6 +20,7 @@ from events.messages import BinaryRef, JobRequested, KillRequested
 from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
 from functions.domain.binaries import JAR, has_class
+from functions.domain.callback_targets import CallbackTargets
 from functions.domain.contexts import ContextService
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
@@ -65,8 +66,11 @@ class JobService:
     replies: Replies
     job_ending: JobEnding
     context_start_timeout: float
+    callback_targets: CallbackTargets
 
     def submit(self, submission: JobSubmission) -> JobRecord:
+        if submission.callback_url:
+            self.callback_targets.check(submission.callback_url)
         # The binary check and the slot are independent, so both go at once; a slot taken for a
         # request that then fails is given back.
         slot = _ALONGSIDE.submit(self.contexts.take_slot, submission.context) if submission.context else None

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from infra.aws import client
-from infra.errors import NoSuchBinary
+from infra.errors import NoSuchBinary, PackageTooLarge
 from infra.stores.dynamo import Table
 
 PREFIX = "versions/"
@@ -73,12 +73,17 @@ class BinaryStore:
         for version in versions:
             self._s3.delete_object(Bucket=self._bucket, Key=version.key)
 
-    def dropped(self, key: str) -> bytes | None:
-        """The bytes of a dropped object; None when it is gone already."""
+    def dropped(self, key: str, max_bytes: int) -> bytes | None:
+        """The bytes of a dropped object; None when it is gone already; PackageTooLarge, without
+        reading it, when it is larger than max_bytes."""
         try:
-            return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+            dropped = self._s3.get_object(Bucket=self._bucket, Key=key)
         except self._s3.exceptions.NoSuchKey:
             return None
+        if dropped["ContentLength"] > max_bytes:
+            dropped["Body"].close()
+            raise PackageTooLarge(dropped["ContentLength"], max_bytes)
+        return dropped["Body"].read()
 
     def set_aside(self, key: str) -> str:
         """Move a dropped object that is no package out of the drop area; returns its new key."""

@@ -17,6 +17,7 @@ from functions.domain.waiting import wait_until
 from infra.local.child import StackProcess
 from infra.local.moto_server import read_credentials
 from infra.local.processes import group_alive
+from tests.support.receivers import LOOPBACK_CALLBACKS
 
 STACK_NAME = "sjs-it"
 
@@ -111,8 +112,11 @@ def running_stack(**env: str) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    server_config = tmp_path_factory.mktemp("config") / "server.conf"
+    server_config.write_text(LOOPBACK_CALLBACKS)  # the callback tests' receivers listen on 127.0.0.1
     with running_stack(
+        SERVER_CONFIG=str(server_config),
         STACK_NAME=STACK_NAME,
         API_WORKERS="6",
         # Short liveness timings keep the kill -9 test quick; the mechanism is the one `make up` runs.

@@ -140,3 +140,10 @@ def test_callback_url_receives_the_result_and_the_error(stack, app, context):
 def test_a_bad_callback_url_is_a_400(stack, app, context):
     answer = stack.submit(app, WORDCOUNT, WORDS, context=context, callbackUrl="not-a-url")
     assert answer.status_code == 400 and answer.json()["status"] == "ERROR"
+
+
+def test_a_callback_into_the_servers_network_is_a_400_even_with_loopback_allowed(stack, app, context):
+    metadata = "http://169.254.169.254/latest/meta-data/iam/security-credentials/"
+    answer = stack.submit(app, WORDCOUNT, WORDS, context=context, callbackUrl=metadata)
+    assert answer.status_code == 400
+    assert "(limits.callback-allowed-networks)" in answer.json()["result"]

@@ -77,7 +77,7 @@ def test_slots_and_context_factory(stack, app):
     stack.create_context(
         name,
         "context-factory=spark.jobserver.python.PythonSparkContextFactory",
-        "spark.jobserver.max-jobs-per-context = 1",
+        "spark.jobserver.max-jobs-per-context = 1\nmemory-per-node = 512m",  # HOCON as SJS users write it
     )
     slow = stack.start_slow_job(app, name)
     refused = stack.submit(app, WORDCOUNT, WORDS, context=name)

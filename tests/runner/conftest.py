@@ -26,6 +26,7 @@ from infra.config import Settings
 from infra.job_end import JobEnding
 from infra.messaging.bus import EventPublisher
 from infra.messaging.replies import Replies
+from infra.server_config import Limits
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobRecord, JobStore
@@ -87,7 +88,7 @@ class RunnerHarness:
         self.workers.warm()
         self.runner = JobRunner(
             workers=self.workers,
-            binaries=BinaryCache(self.binaries, state_dir / "cache"),
+            binaries=BinaryCache(self.binaries, state_dir / "cache", Limits()),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,
             jobs=self.jobs,

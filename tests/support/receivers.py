@@ -13,19 +13,26 @@ from typing import Any
 
 from functions.domain.waiting import wait_until
 
+# The receivers listen on 127.0.0.1, a network the server calls back only when its operator allows it.
+LOOPBACK_CALLBACKS = 'limits { callback-allowed-networks = ["127.0.0.0/8", "::1/128"] }'
+
 
 @dataclass
 class CallbackReceiver:
-    """Records every POST; answers each with the next of `statuses` (200 once they run out)."""
+    """Records every POST (its body, and the path and Host it came with); answers each with the
+    next of `statuses` (200 once they run out), with a Location header when `location` is set."""
 
     url: str
     statuses: list[int] = field(default_factory=list)
+    location: str | None = None
     received: list[dict[str, Any]] = field(default_factory=list)
+    addressed: list[tuple[str, str]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer(self, body: dict[str, Any]) -> int:
+    def answer(self, body: dict[str, Any], path: str, host: str) -> int:
         with self._lock:
             self.received.append(body)
+            self.addressed.append((path, host))
             return self.statuses.pop(0) if self.statuses else 200
 
     def wait_for(
@@ -43,7 +50,9 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(receiver.answer(body))
+            self.send_response(receiver.answer(body, self.path, self.headers["Host"]))
+            if receiver.location:
+                self.send_header("Location", receiver.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -1,9 +1,11 @@
 """Unit tests call the API function as API Gateway would, on moto in-process (see tests/conftest.py)."""
 
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
 
+from functions.wiring import services
 from infra.config import Settings
 from infra.local.api_gateway import api_gateway_event
 from infra.local.lambda_runtime import LocalLambdaContext
@@ -33,3 +35,32 @@ def api(aws: Settings):
         return Answer(response["statusCode"], body, response.get("headers") or {})
 
     return invoke
+
+
+@pytest.fixture
+def app_name(api, example_egg) -> str:
+    """The example jobs uploaded under a fresh name."""
+    name = f"jobs-{uuid.uuid4().hex[:6]}"
+    assert api("POST", f"/binaries/{name}", example_egg).status == 201
+    return name
+
+
+@pytest.fixture
+def configure(aws: Settings, tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """Rebuild the functions' services with an operator's server config and/or other settings:
+    configure('limits { max-config-bytes = 100 }', JOBS_TABLE="...")."""
+    written = 0
+
+    def apply(server_config: str | None = None, **env: str) -> None:
+        nonlocal written
+        if server_config is not None:
+            written += 1
+            path = tmp_path / f"server-{written}.conf"
+            path.write_text(server_config)
+            monkeypatch.setenv("SERVER_CONFIG", str(path))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        services.cache_clear()
+
+    yield apply
+    services.cache_clear()  # before monkeypatch puts the environment back: the next use reads it anew

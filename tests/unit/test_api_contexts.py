@@ -50,6 +50,9 @@ def test_bad_settings_and_bodies_are_400s(api):
     assert api("POST", "/contexts/fine?context-factory=com.acme.Factory").status == 400
     malformed = api("POST", "/contexts/fine", "spark { executor.memory = ")
     assert malformed.status == 400 and malformed.body["result"].startswith("Cannot parse config")
+    for odd in ("context-factory = {}", "context-factory = 5", "context-factory = [x]"):
+        answer = api("POST", "/contexts/fine", odd)
+        assert answer.status == 400 and "context-factory must be a name" in answer.body["result"], odd
 
 
 def test_unknown_contexts_are_404s(api):

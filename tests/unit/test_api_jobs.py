@@ -5,8 +5,6 @@ import json
 import uuid
 import zipfile
 
-import pytest
-
 from events.messages import KillRequested, host_message
 from events.states import ContextState, JobStatus
 from infra.aws import client
@@ -18,13 +16,6 @@ from infra.stores.results import ResultStore
 from tests.unit.test_api_contexts import live_context
 
 WORDCOUNT = "example_jobs.word_count.WordCountSparkJob"
-
-
-@pytest.fixture
-def app_name(api, example_egg) -> str:
-    name = f"jobs-{uuid.uuid4().hex[:6]}"
-    assert api("POST", f"/binaries/{name}", example_egg).status == 201
-    return name
 
 
 def job_on(aws, context: str, status=JobStatus.STARTED, start="2026-11-21T04:00:00.000+00:00") -> JobRecord:
@@ -61,6 +52,11 @@ def test_malformed_config_and_missing_parameters_are_400s(api, app_name):
     assert api("POST", f"/jobs?appName={app_name}").status == 400
     assert api("POST", "/jobs?classPath=x.Y").status == 400
     assert api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&timeout=0").status == 400
+    for odd in ("mainClass { a = 1 }", "mainClass = 5", "mainClass = [x]"):
+        answer = api("POST", f"/jobs?appName={app_name}", odd)
+        assert (
+            answer.status == 400 and "mainClass in the config must be a class name" in answer.body["result"]
+        )
 
 
 def test_a_jar_is_indexed_by_its_classes_and_cp_finds_a_class_in_any_of_its_binaries(api, app_name):

@@ -5,8 +5,10 @@ import zipfile
 
 import pytest
 
-from functions.domain.binaries import _binary_type, _open_zip, has_class, python_classes
+from functions.domain.binaries import _binary_type, has_class, python_classes
+from infra.archives import open_package
 from infra.errors import InvalidBinary
+from infra.server_config import Limits
 
 
 def zip_of(files: dict[str, str]) -> zipfile.ZipFile:
@@ -39,7 +41,7 @@ def test_binary_type_from_header_or_bytes(content_type, files, expected):
 
 def test_non_zip_bytes_are_rejected():
     with pytest.raises(InvalidBinary, match="zip archive"):
-        _open_zip(b"this is not a zip")
+        open_package(io.BytesIO(b"this is not a zip"), Limits())
 
 
 def test_unknown_declared_types_are_rejected():
@@ -57,10 +59,17 @@ def test_classes_are_indexed_without_importing():
             "EGG-INFO/setup.py": "class Ignored: pass\n",
         }
     )
-    classes = python_classes(archive)
+    classes = python_classes(archive, Limits().max_indexed_module_bytes)
     assert "jobs.count.CountJob" in classes
     assert "jobs.Exported" in classes
     assert "jobs.count.Inner" not in classes
     assert not any("Ignored" in c for c in classes)
     assert has_class(classes, "jobs.star.Anything")
     assert not has_class(classes, "jobs.count.Missing")
+
+
+def test_a_module_too_large_to_read_is_indexed_as_a_star_import():
+    archive = zip_of({"jobs/small.py": "class Small: pass\n", "jobs/big.py": "class Big: pass\n" + "#" * 100})
+    classes = python_classes(archive, max_module_bytes=50)
+    assert classes == ["jobs.big.*", "jobs.small.Small"]
+    assert has_class(classes, "jobs.big.Big")  # looked for on the host, not refused at submit

@@ -5,13 +5,20 @@ backoff, and reported failed when the receiver keeps failing."""
 import json
 import uuid
 
+import pytest
+
 from events.jobs import JobError
 from events.sample_events import load_event
 from events.states import JobStatus
 from infra.clock import now_iso
 from infra.local.replay import invoke
 from infra.stores.jobs import JobRecord, JobStore
-from tests.support.receivers import callback_receiver
+from tests.support.receivers import LOOPBACK_CALLBACKS, callback_receiver
+
+
+@pytest.fixture(autouse=True)
+def loopback_receivers(configure):
+    configure(LOOPBACK_CALLBACKS)
 
 
 def ended_job(aws, callback_url: str, status: JobStatus, **end) -> JobRecord:
@@ -69,4 +76,35 @@ def test_a_job_without_callback_url_posts_nothing(aws):
     with callback_receiver() as receiver:
         job = ended_job(aws, "", JobStatus.FINISHED, result="1")
         assert invoke("CallbackFunction", delivery_of(job, "job_finished")) == {"batchItemFailures": []}
+        assert receiver.received == []
+
+
+def test_the_post_keeps_the_urls_path_query_and_host(aws):
+    with callback_receiver() as receiver:
+        url = receiver.url.replace("127.0.0.1", "localhost") + "?team=etl"
+        job = ended_job(aws, url, JobStatus.FINISHED, result="1")
+        assert invoke("CallbackFunction", delivery_of(job, "job_finished")) == {"batchItemFailures": []}
+        port = receiver.url.split(":")[2].split("/")[0]
+        assert receiver.addressed == [("/hooks/jobs?team=etl", f"localhost:{port}")]
+
+
+def test_a_redirect_is_not_followed(aws):
+    with callback_receiver() as receiver, callback_receiver() as elsewhere:
+        receiver.statuses, receiver.location = [307], elsewhere.url
+        job = ended_job(aws, receiver.url, JobStatus.FINISHED, result="1")
+        event = delivery_of(job, "job_finished")
+        answer = invoke("CallbackFunction", event)
+        assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+        assert len(receiver.received) == 1 and elsewhere.received == []
+
+
+def test_an_address_no_longer_allowed_at_delivery_is_not_called(aws, configure):
+    """The host is resolved again when the job ends: what passed at submit (here under an
+    allowance since withdrawn; with DNS, a name that now resolves elsewhere) is checked anew."""
+    with callback_receiver() as receiver:
+        job = ended_job(aws, receiver.url, JobStatus.FINISHED, result="1")
+        configure("")  # the operator's allowance of 127.0.0.0/8 is gone
+        event = delivery_of(job, "job_finished")
+        answer = invoke("CallbackFunction", event)
+        assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
         assert receiver.received == []

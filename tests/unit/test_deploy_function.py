@@ -1,6 +1,9 @@
 """Deploy by upload, on moto in-process: S3's notice (as the deploy queue hands it to the deploy
 function) registers a version or moves the object aside, and the bus hears of it."""
 
+import io
+import zipfile
+
 import pytest
 
 from events.sample_events import load_event
@@ -90,3 +93,31 @@ def test_the_presigned_upload_route_hands_out_a_put_into_the_drop_area(api):
     assert answer.body["method"] == "PUT" and answer.body["key"] == "binaries/big/jobs.egg"
     assert "binaries/big/jobs.egg" in answer.body["url"] and "Signature" in answer.body["url"]
     assert api("POST", "/binaries/big/uploads?fileName=../x").status == 400
+
+
+def test_a_dropped_package_over_a_limit_is_rejected_with_the_reason(aws, deploys, configure):
+    configure("limits { max-package-entries = 3 }")
+    crowded = io.BytesIO()
+    with zipfile.ZipFile(crowded, "w") as archive:
+        for i in range(4):
+            archive.writestr(f"jobs/m{i}.py", "")
+    client("s3").put_object(
+        Bucket=aws.binaries_bucket, Key="binaries/crowded/jobs.egg", Body=crowded.getvalue()
+    )
+    assert invoke("DeployFunction", notice_of("binaries/crowded/jobs.egg")) == {"batchItemFailures": []}
+
+    told = deploys.wait_for(lambda e: e["detail"]["appName"] == "crowded")
+    assert told["detail-type"] == "Binary Rejected"
+    assert told["detail"]["reason"] == "Package has 4 entries; the limit is 3 (limits.max-package-entries)"
+    assert told["detail"]["rejectedKey"] == "rejected/crowded/jobs.egg"
+
+
+def test_a_drop_over_the_size_limit_is_rejected_without_being_read(aws, deploys, configure, example_egg):
+    configure("limits { max-package-bytes = 1000 }")
+    client("s3").put_object(Bucket=aws.binaries_bucket, Key="binaries/heavy/jobs.egg", Body=example_egg)
+    invoke("DeployFunction", notice_of("binaries/heavy/jobs.egg"))
+    told = deploys.wait_for(lambda e: e["detail"]["appName"] == "heavy")
+    assert told["detail-type"] == "Binary Rejected"
+    assert told["detail"]["reason"] == (
+        f"Package is {len(example_egg)} bytes; the limit is 1000 (limits.max-package-bytes)"
+    )

@@ -49,7 +49,7 @@ def test_reply_queues_of_gone_containers_are_swept_and_a_waiter_recovers(aws):
     container = Replies(aws.queue_prefix)
     url = container.address()
     assert Replies(aws.queue_prefix).sweep(older_than_seconds=3600) == []
-    assert Replies(aws.queue_prefix).sweep(older_than_seconds=-1) == [url]
+    assert url in Replies(aws.queue_prefix).sweep(older_than_seconds=-1)  # with any other test's
     assert container.wait("job-1", seconds=1) is None  # its queue vanished: no reply, no crash
     replacement = container.address()
     assert replacement != url

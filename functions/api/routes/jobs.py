@@ -54,6 +54,8 @@ def submit_job(
         raise BadRequest("To start the job appName or cp parameters should be configured!")
     if not entry:
         raise BadRequest("classPath parameter is missing!")
+    if not isinstance(entry, str):
+        raise BadRequest(f"mainClass in the config must be a class name, not {entry!r}")
     jobs = services().jobs
     callback = str(callback_url) if callback_url else None
     submission = JobSubmission(apps, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
