@@ -46,7 +46,7 @@ def jvm_classpath(build_dir: Path = JVM_BUILD) -> list[Path]:
 def jvm_session_conf(build_dir: Path = JVM_BUILD) -> dict[str, str]:
     """Spark settings that give a context's session the bridge: the classpath on the driver, and the
     JVM option that lets the bridge refuse System.exit to jobs on Java 18-23 (Java 17 needs none).
-    Executors need nothing: each binary's session ships its jars and the API to them itself."""
+    Executors need nothing: each binary's session ships its classes and the API to them itself."""
     return {
         "spark.driver.extraClassPath": os.pathsep.join(str(jar) for jar in jvm_classpath(build_dir)),
         "spark.driver.extraJavaOptions": "-Djava.security.manager=allow",

@@ -1,6 +1,7 @@
 """JVM jobs through the bridge on one real SparkSession started with the bridge's classpath, as a
 context host starts its own. The Java examples and the test jobs are compiled here with javac."""
 
+import shutil
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -37,9 +38,12 @@ def bridge(spark) -> JvmBridge:
 
 @pytest.fixture(scope="package")
 def classes(tmp_path_factory) -> Path:
-    """The examples and the test jobs, compiled in one javac run."""
+    """The examples and the test jobs, compiled in one javac run, with the test jobs' resources."""
     sources = java_sources(EXAMPLES) + java_sources(TEST_JOBS)
-    return compile_classes(sources, tmp_path_factory.mktemp("classes"))
+    classes = compile_classes(sources, tmp_path_factory.mktemp("classes"))
+    for resource in TEST_JOBS.rglob("*.txt"):
+        shutil.copy(resource, classes / resource.relative_to(TEST_JOBS))
+    return classes
 
 
 @pytest.fixture(scope="package")

@@ -4,6 +4,7 @@ class path of a Python job's calls."""
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from pyspark.errors import AnalysisException
@@ -44,6 +45,32 @@ def test_a_reuploaded_jar_is_used_by_the_next_job(bridge, spark, version_jar, tm
     assert submit(bridge, [cached], VERSION_JOB)["result"] == expected("2")
     # the context's own tasks fetch every session's jars: two versions of job.jar must not collide
     assert spark.sparkContext.parallelize([1, 2], 2).map(lambda x: x * 2).collect() == [2, 4]
+
+
+def test_versions_keep_their_classes_on_executors_after_the_contexts_own_tasks(
+    bridge, spark, version_jar, tmp_path
+):
+    """Executors ask Spark's default class loader before a session's own: the context's own tasks
+    (a Python job's RDD work) give that loader every session's jars, so a job's classes must not
+    reach it. New sessions of both versions after such a task: without that, one gets the other's."""
+
+    def new_session_of(version: str, round_: str) -> Path:  # another path: another binary session
+        copy = tmp_path / round_ / version / "version_job.jar"
+        copy.parent.mkdir(parents=True)
+        return Path(shutil.copy(version_jar(version), copy))
+
+    for round_ in ("before", "after"):
+        for version in ("1", "2"):
+            outcome = submit(bridge, [new_session_of(version, round_)], VERSION_JOB)
+            assert (round_, outcome["result"]) == (round_, expected(version))
+        assert spark.sparkContext.parallelize(range(4), 2).count() == 4  # in Spark's default class loader
+
+
+def test_a_job_reads_files_bundled_in_its_jar_on_the_driver_and_the_executors(bridge, test_jar):
+    assert submit(bridge, [test_jar], "bridge.tests.ResourceJob")["result"] == {
+        "driver": "bundled with the job",
+        "executors": ["bundled with the job"] * 2,
+    }
 
 
 def test_a_python_job_registers_and_runs_a_java_udf_from_its_cp_jar(bridge, spark, udf_jar):

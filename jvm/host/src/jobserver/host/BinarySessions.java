@@ -2,17 +2,11 @@ package jobserver.host;
 
 import com.typesafe.config.Config;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
@@ -20,10 +14,11 @@ import spark.jobserver.SparkJob;
 
 /**
  * One child session of the context's session per binary version (the ordered list of its jars),
- * with the jars added as the session's artifacts. Spark gives such a session its own class loader
- * in the driver (a child of Spark's) and, with artifact isolation on, its own class loader on every
- * executor for the tasks its jobs start. So two versions of one class never meet, in the driver or
- * on an executor, and a re-uploaded jar (another file) gets a new session for the next job.
+ * with the jars' contents added as the session's artifacts (see {@link BinaryArtifacts}). Spark
+ * gives such a session its own class loader in the driver (a child of Spark's) and, with artifact
+ * isolation on, its own class loader on every executor for the tasks its jobs start. So two
+ * versions of one class never meet, in the driver or on an executor, and a re-uploaded jar
+ * (another file) gets a new session for the next job.
  *
  * <p>The job API and Typesafe Config jars are added to every session too: executors load a
  * session's classes in a loader of their own, and a job's closures reference the API's types.
@@ -67,31 +62,18 @@ final class BinarySessions {
     private Binary open(List<Path> jars) {
         SparkSession session = root.newSession();
         session.conf().set(ISOLATION, "true");
-        List<Path> all = new ArrayList<>(shared);
-        all.addAll(jars);
-        for (Path jar : all) {
-            session.addArtifact(jar.toString(), artifactName(jar));
-        }
-        return new Binary(session, Sessions.classLoader(session), new ConcurrentHashMap<>());
-    }
-
-    /**
-     * The jar's name prefixed with its content's digest. Executors fetch every session's jars into
-     * one directory by file name (and Spark's default session fetches all sessions' jars), so two
-     * versions of "job.jar" must not share a name; the same jar in several sessions may.
-     */
-    private static String artifactName(Path jar) {
+        BinaryArtifacts artifacts = new BinaryArtifacts(session);
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(jar), sha256)) {
-                in.transferTo(OutputStream.nullOutputStream());
+            for (Path jar : shared) {
+                artifacts.addShared(jar);
             }
-            return HexFormat.of().formatHex(sha256.digest(), 0, 8) + "-" + jar.getFileName();
+            for (Path jar : jars) {
+                artifacts.addBinary(jar);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
+        return new Binary(session, Sessions.classLoader(session), new ConcurrentHashMap<>());
     }
 
     private static Path jarOf(Class<?> type) {
