@@ -2,6 +2,10 @@
 # Both create .venv and install what they need; a Java 17+ JDK is the one prerequisite.
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# Job code runs as users of its own when the stack runs as root (context_host/sandbox.py), so as
+# root the virtualenv is made from an interpreter those users can run: the first Python 3.11+
+# that an unprivileged user can start (pyenv's, under a private /root, cannot).
+BASE_PYTHON ?= $(shell for candidate in $$(which -a python3 python3.13 python3.12 python3.11); do 	  python=$$(readlink -f $$candidate); 	  $$python -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || continue; 	  [ "$$(id -u)" != 0 ] || setpriv --reuid=65534 --regid=65534 --clear-groups $$python -c '' 2>/dev/null || continue; 	  echo $$python; break; done)
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
@@ -47,7 +51,8 @@ java:
 	 [ "$${v:-0}" -ge 17 ] || { echo "ERROR: Java 17+ is required, found Java $${v:-unknown} ('java -version'). Install OpenJDK 17 or newer."; exit 1; }
 
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+	@[ -n "$(BASE_PYTHON)" ] || { echo "ERROR: no Python 3.11+ with venv found (as root: one another user can run, e.g. Debian's python3 and python3-venv)." >&2; exit 1; }
+	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[host,local]' --group dev
 	touch $(STAMP)
