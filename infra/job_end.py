@@ -5,19 +5,20 @@ waiting on it hears of it at once.
 The conditional write goes first: exactly one party ends a job, and whoever loses learns the job
 had ended already and does nothing more, except removing the result it stored in vain."""
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from events.jobs import JobEnd, JobError
 from events.messages import JobEnded
 from events.states import FailurePhase, JobStatus
+from infra.clock import now_iso
 from infra.messaging.replies import Replies
 from infra.stores.contexts import ContextStore
+from infra.stores.dynamo import Cancelled, transact
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
-log = logging.getLogger(__name__)
+JOB_WRITE = 0  # the job's end, first in the end-and-slot transaction
 
 
 @dataclass(frozen=True)
@@ -38,20 +39,31 @@ class JobEnding:
         error: JobError | None = None,
         phase: FailurePhase | None = None,
     ) -> JobRecord | None:
-        """End an active job as `status`; its record as ended, or None when it had ended already."""
-        end = self.jobs.finish(
-            job.jobId, status, result=result, result_key=result_key, error=error, phase=phase
+        """End an active job as `status` and give its slot back, in one transaction; its record as
+        ended, or None when it had ended already."""
+        end = JobEnd(
+            status=status, endTime=now_iso(), result=result, resultKey=result_key, error=error, phase=phase
         )
-        if end is None:
+        if not self._store(job, end):
             if result_key:
                 self.results.delete(result_key)  # nobody will ever read it
             return None
-        if job.contextId:
-            try:
-                self.contexts.free_slot(job.context, job.contextId)
-            except Exception:  # the end is stored; the reconciler repairs the counter
-                log.exception("giving back the slot of job %s failed", job.jobId)
         return self._told(job.ended(end), end)
+
+    def _store(self, job: JobRecord, end: JobEnd) -> bool:
+        """Write the end and the slot back together; False when the job had ended already. A slot
+        that cannot go back (its incarnation gone, the counter repaired to 0) never holds the end
+        back: then the end is written alone."""
+        if not job.contextId:
+            return self.jobs.write_end(job.jobId, end)
+        try:
+            slot_back = self.contexts.free_slot_write(job.context, job.contextId)
+            transact([self.jobs.end_write(job.jobId, end), slot_back])
+        except Cancelled as cancelled:
+            if JOB_WRITE in cancelled.failed:
+                return False
+            return self.jobs.write_end(job.jobId, end)
+        return True
 
     def terminate(self, job_id: str, context: str, reason: str | None = None) -> JobRecord | None:
         """End an active job whose context has ended (no slot to give back: the context is gone);

@@ -13,6 +13,7 @@ from examples.build import build_package
 from functions.wiring import services
 from infra.aws import client
 from infra.config import Settings
+from infra.local.moto_server import atomic_dynamodb
 from infra.local.provision import provision
 from infra.local.template import load
 
@@ -31,6 +32,7 @@ def aws() -> Iterator[Settings]:
     saved = dict(os.environ)
     os.environ.update(FAKE_AWS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
+    atomic_dynamodb()  # as the local stack's moto server is: conditional writes race-free, as in AWS
     with mock_aws():
         client.cache_clear()
         os.environ.update(provision(load(), "sjs-unit").env)

@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -102,11 +103,34 @@ def serve(host: str, port: int, credentials_path: Path, stack_pid: int) -> None:
     services = frozenset(moto.backends.list_of_moto_modules())
     moto.backends.list_of_moto_modules = lambda: services
     jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)
+    atomic_dynamodb()
     keys = _stack_user_keys()
     write_credentials(credentials_path, keys, f"http://{host}:{port}")
     settings.INITIAL_NO_AUTH_ACTION_COUNT = 0  # every call from here on is signed and authorised
     app = _guarded(DomainDispatcherApplication(create_backend_app), keys)
     waitress.serve(app, host=host, port=port, threads=THREADS, connection_limit=1000, _quiet=True)
+
+
+def atomic_dynamodb() -> None:
+    """Make moto's DynamoDB item writes atomic, as DynamoDB's are: moto checks a write's condition
+    and then applies it (and a transaction's writes one by one) with nothing between them, so two
+    threads of the server can both pass the same condition. The job server's one-party promises
+    (one end per job, one slot back) rest on those conditions. One lock for the item writes and
+    single-item reads; moto spends them under the GIL anyway, so little parallelism is lost."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend, "_atomic", False):
+        return
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items", "get_item"):
+        method = getattr(DynamoDBBackend, name)
+
+        def locked(self: Any, *args: Any, _method: Callable = method, **kwargs: Any) -> Any:
+            with lock:
+                return _method(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, functools.wraps(method)(locked))
+    DynamoDBBackend._atomic = True
 
 
 def _stack_user_keys() -> tuple[str, str]:

@@ -16,7 +16,7 @@ from events.settings import ContextSettings
 from events.states import LIVE_CONTEXT_STATES, ContextState
 from infra.clock import now_iso, now_ms
 from infra.errors import Conflict, ContextExists, NoSuchContext
-from infra.stores.dynamo import Table
+from infra.stores.dynamo import Table, Write
 
 _STATE = {"#st": "state"}
 _ALIASES = {**_STATE, "#m": "message", "#iso": "isolation"}  # reserved words in DynamoDB expressions
@@ -96,16 +96,33 @@ class ContextStore:
         )
         return ContextRecord.from_item(item)
 
+    def take_slot_write(self, name: str, context_id: str) -> Write:
+        """Taking one job slot of this incarnation while it is usable, as one write of a
+        transaction (with the job's record: infra/stores/jobs.py `create_write`)."""
+        return self._incarnation_write(
+            name,
+            context_id,
+            "SET activeJobs = if_not_exists(activeJobs, :zero) + :one, slotTakenAt = :now",
+            {
+                ":zero": 0,
+                ":one": 1,
+                ":now": now_ms(),
+                ":started": ContextState.STARTED.value,
+                ":running": ContextState.RUNNING.value,
+            },
+            extra_condition="#st IN (:started, :running) AND (attribute_not_exists(activeJobs) OR activeJobs < maxJobs)",  # noqa: E501
+        )
+
     def free_slot(self, name: str, context_id: str) -> None:
         """Give a slot back to the incarnation it was taken from (never to a later one)."""
         with contextlib.suppress(Conflict):
-            self._write(
-                name,
-                context_id,
-                "SET activeJobs = activeJobs - :one",
-                {":one": 1, ":zero": 0},
-                extra_condition="activeJobs > :zero",
-            )
+            self._table.apply(self.free_slot_write(name, context_id))
+
+    def free_slot_write(self, name: str, context_id: str) -> Write:
+        return self._incarnation_write(
+            name, context_id, "SET activeJobs = activeJobs - :one", {":one": 1, ":zero": 0},
+            extra_condition="activeJobs > :zero",
+        )  # fmt: skip
 
     def repair_slots(self, name: str, context_id: str, seen: int, actual: int, quiet_ms: int) -> None:
         """Set the slot counter to the jobs actually active, unless it moved since it was `seen`
@@ -182,6 +199,19 @@ class ContextStore:
         live_only: bool = False,
         extra_condition: str | None = None,
     ) -> None:
+        write = self._incarnation_write(name, context_id, update, values, live_only, extra_condition)
+        self._table.apply(write)
+
+    def _incarnation_write(
+        self,
+        name: str,
+        context_id: str,
+        update: str,
+        values: dict[str, Any],
+        live_only: bool = False,
+        extra_condition: str | None = None,
+    ) -> Write:
+        """An update of this incarnation's item only (never a later one of the same name)."""
         condition = "contextId = :cid"
         if live_only:
             condition += f" AND {_IS_LIVE}"
@@ -189,11 +219,6 @@ class ContextStore:
         if extra_condition:
             condition += f" AND {extra_condition}"
         names = {alias: attr for alias, attr in _ALIASES.items() if alias in update + condition} or None
-        self._table.update(
-            {"name": name},
-            update,
-            condition=condition,
-            names=names,
-            values={**values, ":cid": context_id},
-            returning=False,
+        return self._table.update_write(
+            {"name": name}, update, condition=condition, names=names, values={**values, ":cid": context_id}
         )

@@ -1,10 +1,11 @@
 """A DynamoDB table through the low-level client: plain dicts in and out, and botocore's
 ConditionalCheckFailed translated once into the domain's Conflict."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -36,13 +37,43 @@ def _plain(value: Any) -> Any:
 
 @contextmanager
 def conditional() -> Iterator[None]:
-    """Turn a failed condition into Conflict; every other AWS error passes through."""
+    """Turn a failed condition into Conflict (Cancelled for a transaction, saying which of its
+    writes failed); every other AWS error passes through."""
     try:
         yield
     except ClientError as e:
-        if error_code(e) in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+        if error_code(e) == "TransactionCanceledException":
+            reasons = e.response.get("CancellationReasons", [])
+            failed = [i for i, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+            raise Cancelled(failed) from e
+        if error_code(e) == "ConditionalCheckFailedException":
             raise Conflict(str(e)) from e
         raise
+
+
+class Cancelled(Conflict):
+    """A transaction none of whose writes happened, because the conditions of `failed` (their
+    positions in the transaction) did not hold."""
+
+    def __init__(self, failed: list[int]):
+        super().__init__(f"transaction cancelled: conditions of writes {failed} failed")
+        self.failed = failed
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write of a transaction (infra/stores/dynamo.transact), made by the store it belongs to."""
+
+    kind: Literal["Put", "Update"]
+    request: dict[str, Any]
+
+
+def transact(writes: Sequence[Write]) -> None:
+    """All the writes or none, in one round trip; Cancelled when a condition fails."""
+    with conditional():
+        client("dynamodb").transact_write_items(
+            TransactItems=[{write.kind: write.request} for write in writes]
+        )
 
 
 class Table:
@@ -51,9 +82,19 @@ class Table:
         self._client = client("dynamodb")
 
     def put(self, item: dict[str, Any], condition: str | None = None, **expression: Any) -> None:
-        args = _expression_args(condition=condition, **expression)
         with conditional():
-            self._client.put_item(TableName=self.name, Item=to_item(item), **args)
+            self._client.put_item(**self.put_write(item, condition, **expression).request)
+
+    def put_write(self, item: dict[str, Any], condition: str | None = None, **expression: Any) -> Write:
+        args = _expression_args(condition=condition, **expression)
+        return Write("Put", {"TableName": self.name, "Item": to_item(item), **args})
+
+    def update_write(
+        self, key: dict[str, Any], update: str, condition: str | None = None, **expression: Any
+    ) -> Write:
+        args = _expression_args(condition=condition, **expression)
+        request = {"TableName": self.name, "Key": to_item(key), "UpdateExpression": update, **args}
+        return Write("Update", request)
 
     def get(self, key: dict[str, Any]) -> dict[str, Any] | None:
         item = self._client.get_item(TableName=self.name, Key=to_item(key), ConsistentRead=True).get("Item")
@@ -69,16 +110,16 @@ class Table:
     ) -> dict[str, Any]:
         """Apply an update expression; returns the item as it is afterwards, or {} when not
         `returning` (hot-path writes that know what they wrote skip the copy back)."""
-        args = _expression_args(condition=condition, **expression)
+        request = self.update_write(key, update, condition, **expression).request
         with conditional():
-            response = self._client.update_item(
-                TableName=self.name,
-                Key=to_item(key),
-                UpdateExpression=update,
-                ReturnValues="ALL_NEW" if returning else "NONE",
-                **args,
-            )
+            response = self._client.update_item(**request, ReturnValues="ALL_NEW" if returning else "NONE")
         return from_item(response.get("Attributes", {}))
+
+    def apply(self, write: Write) -> None:
+        """Make one write alone (what `transact` makes with others)."""
+        call = self._client.put_item if write.kind == "Put" else self._client.update_item
+        with conditional():
+            call(**write.request)
 
     def delete(self, key: dict[str, Any]) -> None:
         self._client.delete_item(TableName=self.name, Key=to_item(key))

@@ -11,7 +11,7 @@ from events.jobs import JobEnd, JobError, JobIdentity
 from events.states import FailurePhase, JobStatus
 from infra.clock import epoch_seconds_after, now_iso
 from infra.errors import Conflict, NoSuchJob
-from infra.stores.dynamo import Table
+from infra.stores.dynamo import Table, Write
 
 BY_STATUS = "by-status"
 ACTIVE_BY_CONTEXT = "active-by-context"
@@ -56,10 +56,18 @@ class JobStore:
         self._retention_days = retention_days  # an ended job's record expires then (the table's TTL)
 
     def create(self, job: JobRecord) -> None:
+        self._table.apply(self.create_write(job))
+
+    def create_write(self, job: JobRecord) -> Write:
+        """Recording a new job, as one write of a transaction (e.g. with taking its slot)."""
         item = job.model_dump(exclude_none=True, mode="json")
         item["config"] = json.dumps(job.config)
         item["activeContext"] = job.context
-        self._table.put(item, condition="attribute_not_exists(jobId)")
+        return self._table.put_write(item, condition="attribute_not_exists(jobId)")
+
+    def delete(self, job_id: str) -> None:
+        """Forget a job that never was (recorded, then refused before anything ran)."""
+        self._table.delete({"jobId": job_id})
 
     def get(self, job_id: str) -> JobRecord:
         item = self._table.get({"jobId": job_id})
@@ -101,7 +109,11 @@ class JobStore:
         end = JobEnd(
             status=status, endTime=now_iso(), result=result, resultKey=result_key, error=error, phase=phase
         )
-        return end if self._write_end(job_id, end, returning=False) is not None else None
+        return end if self.write_end(job_id, end) else None
+
+    def write_end(self, job_id: str, end: JobEnd) -> bool:
+        """Write `end` if the job is still active; False when it had ended already."""
+        return self._write_end(job_id, end, returning=False) is not None
 
     def terminate(self, job_id: str, context: str, reason: str | None = None) -> JobRecord | None:
         """End an active job whose context has ended; its record as ended, or None when it had
@@ -115,25 +127,31 @@ class JobStore:
         item = self._write_end(job_id, end, returning=True)
         return JobRecord.from_item(item) if item else None
 
-    def _write_end(self, job_id: str, end: JobEnd, returning: bool) -> dict[str, Any] | None:
-        """The item as ended ({} unless `returning`), or None when the job was not active."""
+    def end_write(self, job_id: str, end: JobEnd) -> Write:
+        """Ending an active job as `end` says, as one write of a transaction (e.g. with giving
+        its slot back)."""
+        return self._table.update_write({"jobId": job_id}, **self._end_expression(end))
+
+    def _end_expression(self, end: JobEnd) -> dict[str, Any]:
+        """The update that ends an active job as `end` says (and drops it from the active index)."""
         present = end.model_dump(mode="json", exclude_none=True, exclude={"status"})
         assignments = ", ".join(["#s = :status", "expiresAt = :expires", *(f"#{k} = :{k}" for k in present)])
-        values = {f":{key}": value for key, value in present.items()}
+        return {
+            "update": f"SET {assignments} REMOVE activeContext",
+            "condition": _IS_ACTIVE,
+            "names": {**_STATUS, **{f"#{name}": name for name in present}},  # some are reserved words
+            "values": {
+                **_ACTIVE,
+                ":status": end.status.value,
+                ":expires": epoch_seconds_after(self._retention_days),
+                **{f":{key}": value for key, value in present.items()},
+            },
+        }
+
+    def _write_end(self, job_id: str, end: JobEnd, returning: bool) -> dict[str, Any] | None:
+        """The item as ended ({} unless `returning`), or None when the job was not active."""
         try:
-            return self._table.update(
-                {"jobId": job_id},
-                f"SET {assignments} REMOVE activeContext",
-                condition=_IS_ACTIVE,
-                names={**_STATUS, **{f"#{name}": name for name in present}},  # some are reserved words
-                values={
-                    **_ACTIVE,
-                    ":status": end.status.value,
-                    ":expires": epoch_seconds_after(self._retention_days),
-                    **values,
-                },
-                returning=returning,
-            )
+            return self._table.update({"jobId": job_id}, returning=returning, **self._end_expression(end))
         except Conflict:
             return None
 
