@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache
+from context_host.endpoint import HostEndpoint
 from context_host.engine import SparkEngine
 from context_host.heartbeat import Heartbeat
 from context_host.runner import JobRunner
@@ -29,7 +30,7 @@ from infra.context_end import ContextEnding
 from infra.errors import Conflict
 from infra.job_end import JobEnding
 from infra.processes import StopSignals
-from infra.stores.contexts import ContextRecord
+from infra.stores.contexts import ContextRecord, RunningHost
 from infra.stores.jobs import JobRecord
 
 log = logging.getLogger(__name__)
@@ -76,10 +77,13 @@ class ContextHost:
             sandbox, engine_conf(f"sjs-{self._name}", record.settings, self._settings.spark_master)
         )
         workers: WorkerPool | None = None
+        endpoint: HostEndpoint | None = None
         try:
             engine.start()
             workers = self._worker_pool(record, sandbox, engine)
             workers.warm()
+            runner = self._runner = self._job_runner(record, engine, workers)
+            endpoint = self._endpoint(runner, record.settings.maxJobs)
         except Exception as e:
             log.exception("the engine of %s failed to start", self._name)
             self._end(record, ContextState.ERROR, f"SparkSession failed to start: {e}")
@@ -88,7 +92,22 @@ class ContextHost:
             return 1
         heartbeat.watch_engine(engine.death)
         threading.Thread(target=self._watch_engine, args=(engine,), name="engine", daemon=True).start()
-        runner = self._runner = JobRunner(
+        endpoint.start()
+        self._start_serving(record, engine, sandbox, endpoint)
+        while not self._stop.wait(0.2):  # signal handlers only set a flag; see StopSignals
+            if signals.received:
+                self.request_stop("stopped by signal", drain=True)
+        self._shutdown(record, runner)  # beating on while it drains, or the reaper would take it
+        endpoint.stop()
+        heartbeat.stop()
+        self._release(workers, engine, sandbox)
+        return 0 if self._end_state is ContextState.FINISHED else 1
+
+    def _endpoint(self, runner: JobRunner, max_jobs: int) -> HostEndpoint:
+        return HostEndpoint(runner.run_now, self._settings.host_bind, self._settings.host_port, max_jobs + 2)
+
+    def _job_runner(self, record: ContextRecord, engine: SparkEngine, workers: WorkerPool) -> JobRunner:
+        return JobRunner(
             workers=workers,
             binaries=BinaryCache(self._parts.binaries, self._cache_dir, self._settings.policy.limits),
             cancel_spark_jobs=engine.cancel,
@@ -101,14 +120,6 @@ class ContextHost:
             max_jobs=record.settings.maxJobs,
             on_job_end=self._end_transient_context if record.transient else lambda _: None,
         )
-        self._start_serving(record, engine, sandbox)
-        while not self._stop.wait(0.2):  # signal handlers only set a flag; see StopSignals
-            if signals.received:
-                self.request_stop("stopped by signal", drain=True)
-        self._shutdown(record, runner)  # beating on while it drains, or the reaper would take it
-        heartbeat.stop()
-        self._release(workers, engine, sandbox)
-        return 0 if self._end_state is ContextState.FINISHED else 1
 
     def _worker_pool(self, record: ContextRecord, sandbox: Sandbox, engine: SparkEngine) -> WorkerPool:
         assert engine.access is not None
@@ -124,9 +135,12 @@ class ContextHost:
         )
         return WorkerPool(spec.start, record.settings.maxJobs)
 
-    def _start_serving(self, record: ContextRecord, engine: SparkEngine, sandbox: Sandbox) -> None:
+    def _start_serving(
+        self, record: ContextRecord, engine: SparkEngine, sandbox: Sandbox, endpoint: HostEndpoint
+    ) -> None:
+        running = RunningHost(engine.ui_url, sandbox.isolation, endpoint.url, endpoint.secret)
         try:
-            self._parts.contexts.mark_running(self._name, self._context_id, engine.ui_url, sandbox.isolation)
+            self._parts.contexts.mark_running(self._name, self._context_id, running)
         except Conflict:
             self._stop.set()  # stopped or reaped while the engine started
             return

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache, BinaryUnavailable
 from context_host.workers import Worker, WorkerGone, WorkerPool
@@ -60,20 +60,31 @@ class JobRunner:
         self._host_id = host_id
         self._on_job_end = on_job_end
         self._threads = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
+        self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim")  # off the lane's path
         self._running: dict[str, Worker | None] = {}  # job id → the worker running it, once it has one
         self._killed: set[str] = set()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
 
     def submit(self, request: JobRequested, ack: Callable[[], None]) -> bool:
-        """Start a job, which calls `ack` once it has ended (its queue message stays in flight
-        meanwhile, off the hot path); False for a second delivery of a job this host already has."""
+        """Start a job from the queue, which calls `ack` once it has ended (its message stays in
+        flight meanwhile, off the hot path); False for a second delivery of a job this host has."""
+        return self._start(request, ack, lane=False) is not None
+
+    def run_now(self, request: JobRequested) -> Future[JobRecord | None]:
+        """Start a job of the sync lane (context_host/endpoint.py); its record as it ended, or None
+        when it ended elsewhere (killed, or its context ended)."""
+        started = self._start(request, lambda: None, lane=True)
+        if started is None:
+            raise ValueError(f"job {request.jobId} is running on this host already")
+        return started
+
+    def _start(self, request: JobRequested, ack: Callable[[], None], lane: bool) -> Future | None:
         with self._lock:
             if request.jobId in self._running:
-                return False
+                return None
             self._running[request.jobId] = None
-        self._threads.submit(self._run, request, ack)
-        return True
+        return self._threads.submit(self._run, request, ack, lane)
 
     def kill(self, job_id: str) -> None:
         """The job has been ended KILLED: stop its worker now, and its Spark work."""
@@ -115,12 +126,12 @@ class JobRunner:
         for job_id in self.running():
             self.kill(job_id)
 
-    def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
+    def _run(self, request: JobRequested, ack: Callable[[], None], lane: bool) -> JobRecord | None:
         try:
-            self._execute(request)
+            return self._execute(request, lane)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
             log.exception("job %s failed in the runner", request.jobId)
-            self._end(request, JobStatus.ERROR, error=_our_error(e), phase=FailurePhase.RUN)
+            return self._end(request, JobStatus.ERROR, error=_our_error(e), phase=FailurePhase.RUN)
         finally:
             with self._idle:
                 self._running.pop(request.jobId, None)
@@ -132,7 +143,8 @@ class JobRunner:
             except Exception:  # the queue may be gone with its context
                 log.debug("acknowledging job %s failed", request.jobId, exc_info=True)
 
-    def _execute(self, request: JobRequested) -> None:
+    def _execute(self, request: JobRequested, lane: bool) -> JobRecord | None:
+        """Run the job to its end; its record as ended, or None when it ended elsewhere."""
         try:
             binary = self._binaries.files(request.binary, request.binary.jar)
             dependencies = [self._binaries.files(ref, ref.jar) for ref in request.dependencies]
@@ -146,7 +158,8 @@ class JobRunner:
             if not killed:
                 self._running[request.jobId] = worker
         if killed:
-            return self._workers.give_back(worker)
+            self._workers.give_back(worker)
+            return None
         claimed = False
         try:
             worker.send(
@@ -161,14 +174,12 @@ class JobRunner:
             )
             message = worker.receive()
             if isinstance(message, Validated):
-                claimed = self._jobs.claim(request.jobId, self._host_id)
+                claimed = self._claim(request, lane)
                 if not claimed:
                     log.info("job %s was claimed elsewhere or ended; not running it", request.jobId)
                     worker.send(Abandon())
-                    return self._workers.give_back(worker)
-                self._publish(
-                    JobStarted(**_identity(request), status=JobStatus.RUNNING, startTime=request.startTime)
-                )
+                    self._workers.give_back(worker)
+                    return None
                 worker.send(Proceed())
                 message = worker.receive()
             if not isinstance(message, JobOutcome):
@@ -181,18 +192,34 @@ class JobRunner:
         self._workers.give_back(worker)
         if message.finished:
             inline, key = self._results.save(request.context, request.jobId, result)
-            self._end(request, JobStatus.FINISHED, result=inline, result_key=key)
-        else:
-            self._fail(request, message.phase or FailurePhase.RUN, message.error or _our_error(None))
+            return self._end(request, JobStatus.FINISHED, result=inline, result_key=key)
+        return self._fail(request, message.phase or FailurePhase.RUN, message.error or _our_error(None))
 
-    def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> None:
+    def _claim(self, request: JobRequested, lane: bool) -> bool:
+        """STARTED → RUNNING, once the job is valid. A queued job is claimed before it runs (a
+        duplicate delivery, or a job killed meanwhile, must not run); a job of the sync lane came
+        here alone and is running already, so its claim goes beside it, off the caller's path."""
+        if lane:
+            self._beside.submit(self._claimed, request)
+            return True
+        return self._claimed(request)
+
+    def _claimed(self, request: JobRequested) -> bool:
+        if not self._jobs.claim(request.jobId, self._host_id):
+            return False
+        self._publish(JobStarted(**_identity(request), status=JobStatus.RUNNING, startTime=request.startTime))
+        return True
+
+    def _fail(self, request: JobRequested, phase: FailurePhase, error: JobError) -> JobRecord | None:
         """End a failed job; when its engine died under it, that is the failure, not what the
         job saw of it (a refused connection, a worker that broke off)."""
         death = self._engine_death()
         if death:
             phase, error = FailurePhase.CONTEXT, context_terminated(request.context, death)
-        if self._end(request, JobStatus.ERROR, error=error, phase=phase) is not None:
+        ended = self._end(request, JobStatus.ERROR, error=error, phase=phase)
+        if ended is not None:
             log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
+        return ended
 
     def _end(self, request: JobRequested, status: JobStatus, **written) -> JobRecord | None:
         job = JobRecord(

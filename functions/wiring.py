@@ -18,6 +18,7 @@ from infra.launchers import launcher_for
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
+from infra.messaging.sync_lane import SyncLane
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobStore
@@ -68,6 +69,7 @@ def services() -> Services:
         queues,
         replies,
         job_ending,
+        SyncLane(),
         settings.context_start_timeout_seconds,
         callback_targets,
     )

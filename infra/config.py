@@ -32,6 +32,8 @@ class Settings:
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0
     state_dir: str = ".sjs"  # host logs and binary cache on this machine
+    host_bind: str = "127.0.0.1"  # where a host serves its sync lane; 0.0.0.0 on AWS (its task's address)
+    host_port: int = 0  # 0: any free port (many hosts on one machine); fixed on AWS, for its security group
     supervisor_pid: int = 0  # locally: the stack that launched a host; the host stops when it is gone
     worker_memory_mb: int = 4096  # data memory of one job worker (a job beyond it fails with MemoryError)
     max_result_mb: int = 100  # a job's result as JSON; a larger one fails the job

@@ -69,7 +69,7 @@ class JobEnding:
         """End an active job whose context has ended (no slot to give back: the context is gone);
         its record as ended, or None when it had ended already."""
         record = self.jobs.terminate(job_id, context, reason)
-        return self._told(record, JobEnd.model_validate(record.model_dump())) if record else None
+        return self._told(record, record.as_end()) if record else None
 
     def end_with_context(self, context: str, reason: str | None = None) -> list[JobRecord]:
         """Terminate every job still active on a context that has ended; returns them as ended."""

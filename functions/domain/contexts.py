@@ -3,8 +3,9 @@
 import contextlib
 import logging
 import re
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from events.messages import StopRequested
 from events.settings import ContextSettings
@@ -23,11 +24,13 @@ from infra.errors import (
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
 from infra.stores.contexts import ContextRecord, ContextStore
+from infra.stores.dynamo import Write
 
 log = logging.getLogger(__name__)
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # also a valid part of an SQS queue name
 STOP_WAIT_SECONDS = 15.0
+KNOWN_SECONDS = 10.0  # how long an API container trusts what it read of a running context
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class ContextService:
     launcher: ContextLauncher
     reaper: Reaper
     start_timeout_seconds: float
+    _known: dict[str, tuple[float, ContextRecord]] = field(default_factory=dict)  # see `known`
 
     def create(
         self,
@@ -111,20 +115,38 @@ class ContextService:
         usable = (ContextState.STARTED, ContextState.RUNNING)
         return [r.name for r in map(self.reaper.checked, self.contexts.live()) if r.state in usable]
 
-    def take_slot(self, name: str) -> ContextRecord:
-        """One of the context's job slots, taken atomically; the context is live and usable."""
-        try:
-            record = self.contexts.take_slot(name)
-        except Conflict:
-            record = self.get(name)
-            if record.state is ContextState.STOPPING:
-                raise ContextStopInProgress(name) from None
-            if not record.state.is_live:
-                raise NoSuchContext(name) from None
-            raise NoSlotsAvailable(record.settings.maxJobs, name) from None
-        if not self.reaper.checked(record).state.is_live:  # its host is gone: reaped just now
-            raise NoSuchContext(name)
+    def known(self, name: str) -> ContextRecord:
+        """The context as this container last saw it running (read again after KNOWN_SECONDS):
+        its incarnation, queue and host endpoint change only when it is re-created, and the
+        transaction that takes a job's slot checks the rest (live, a slot free) where it counts."""
+        seen = self._known.get(name)
+        if seen is not None and time.monotonic() - seen[0] < KNOWN_SECONDS:
+            return seen[1]
+        record = self.get(name)
+        if record.state is ContextState.RUNNING:
+            self._known[name] = (time.monotonic(), record)
         return record
+
+    def forget(self, name: str) -> None:
+        self._known.pop(name, None)
+
+    def slot_write(self, context: ContextRecord) -> Write:
+        """Taking one of the context's job slots, as one write of a transaction with the job."""
+        return self.contexts.take_slot_write(context.name, context.contextId)
+
+    def take_slot_refused(self, name: str, tried: ContextRecord) -> ContextRecord:
+        """Why a slot of `tried` could not be taken: a newer incarnation that can take jobs (the
+        caller tries that), or the SJS error that says why (stopping, gone, full)."""
+        self.forget(name)
+        record = self.get(name)
+        usable = record.state in (ContextState.STARTED, ContextState.RUNNING)
+        if record.contextId != tried.contextId and usable:
+            return record
+        if record.state is ContextState.STOPPING:
+            raise ContextStopInProgress(name)
+        if not record.state.is_live:
+            raise NoSuchContext(name)
+        raise NoSlotsAvailable(record.settings.maxJobs, name)
 
     def free_slot(self, name: str, context_id: str) -> None:
         self.contexts.free_slot(name, context_id)

@@ -1,10 +1,12 @@
 """Submitting, following, listing and killing jobs (SJS's job routes, without HTTP).
 
-The hot path is: take a job slot on the context and check the binary (at once), write the job, send it
-to the context's queue, then wait. An async submit polls the record until it leaves STARTED (the
-host marks it RUNNING after `validate`, so load and validation failures still answer 400, as in
-SJS); a sync one sleeps on this container's reply queue until the host says the job ended, and
-reads the record every couple of seconds meanwhile, so a host that dies cannot strand it."""
+The hot path: one transaction takes a job slot on the context and records the job while the
+binary is looked up beside it. Then a sync job on a warm context goes straight to its host, the
+sync lane (infra/messaging/sync_lane.py), whose answer is the job's end, stored before it was sent.
+Every other job goes by the context's queue: an async submit polls the record until it leaves
+STARTED (the host marks it RUNNING after `validate`, so load and validation failures still answer
+400, as in SJS); a sync one whose host did not take it sleeps on this container's reply queue.
+Whoever waits reads the record every couple of seconds too, so a host that dies cannot strand it."""
 
 import json
 import re
@@ -25,6 +27,7 @@ from functions.domain.contexts import ContextService
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
 from infra.errors import (
+    Conflict,
     JobLoadingFailed,
     NoRunningJob,
     NoSuchClass,
@@ -34,8 +37,10 @@ from infra.errors import (
 from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
+from infra.messaging.sync_lane import HostLost, HostUnreachable, SyncLane
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
+from infra.stores.dynamo import transact
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
@@ -65,37 +70,86 @@ class JobService:
     queues: HostQueues
     replies: Replies
     job_ending: JobEnding
+    lane: SyncLane
     context_start_timeout: float
     callback_targets: CallbackTargets
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         if submission.callback_url:
             self.callback_targets.check(submission.callback_url)
-        # The binary check and the slot are independent, so both go at once; a slot taken for a
-        # request that then fails is given back.
-        slot = _ALONGSIDE.submit(self.contexts.take_slot, submission.context) if submission.context else None
-        try:
-            binary, dependencies = self._runnable_binaries(submission)
-        except Exception:
-            if slot is not None and slot.exception() is None:
-                self.contexts.free_slot(submission.context, slot.result().contextId)
-            raise
-        context = slot.result() if slot else self._transient_context(submission)
-        try:
-            job = self._enqueue(submission, binary, dependencies, context)
-        except Exception:
-            if context.transient:  # it was started for this job alone
-                self.contexts.reaper.reap(context, "its job could not be queued")
-            raise
-        if submission.sync:
-            record, done = self._wait_for_end(job, submission.timeout_seconds)
-            if not done:
-                raise SyncTimeout(job.jobId, submission.timeout_seconds)
-        else:
-            patience = self.context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
-            record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
+        job, request, context = self._accept(submission)
+        record = None
+        if submission.sync and context.endpoint:
+            record = self._run_on_host(job, request, context, submission.timeout_seconds)
+        if record is None:  # async, or the host did not take it: by the queue
+            record = self._by_queue(job, request, context, submission)
         _raise_if_rejected(record)
         return record
+
+    def _accept(self, submission: JobSubmission) -> tuple[JobRecord, JobRequested, ContextRecord]:
+        """Record the job with a slot of its context: on a named context one transaction takes the
+        slot and writes the record while the binaries are looked up beside it (a job refused then
+        is forgotten again, slot and all); an ad-hoc job's context is made with its slot taken."""
+        if submission.context and len(submission.app_names) == 1:
+            binaries = _ALONGSIDE.submit(self._runnable_binaries, submission)
+            try:
+                context, job = self._record_with_slot(submission, submission.app_names[0])
+            except Exception:
+                binaries.result()  # an unknown binary or class is the answer, as before any context
+                raise
+            try:
+                binary, dependencies = binaries.result()
+            except Exception:
+                self.jobs.delete(job.jobId)
+                self.contexts.free_slot(context.name, context.contextId)
+                raise
+        else:
+            binary, dependencies = self._runnable_binaries(submission)
+            if submission.context:
+                context, job = self._record_with_slot(submission, binary.appName)
+            else:
+                context = self._transient_context(submission)
+                job = self._new_job(submission, binary.appName, context)
+                self.jobs.create(job)
+        request = JobRequested(
+            **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
+            binary=_reference(binary),
+            dependencies=[_reference(dependency) for dependency in dependencies],
+            config=job.config,
+            replyTo=job.replyTo,
+            callbackUrl=job.callbackUrl,
+        )
+        return job, request, context
+
+    def _record_with_slot(self, submission: JobSubmission, app_name: str) -> tuple[ContextRecord, JobRecord]:
+        assert submission.context is not None
+        context = self.contexts.known(submission.context)
+        job = self._new_job(submission, app_name, context)
+        try:
+            transact([self.contexts.slot_write(context), self.jobs.create_write(job)])
+        except Conflict:
+            context = self.contexts.take_slot_refused(submission.context, context)  # a newer incarnation
+            job = job.model_copy(update={"context": context.name, "contextId": context.contextId})
+            try:
+                transact([self.contexts.slot_write(context), self.jobs.create_write(job)])
+            except Conflict:
+                self.contexts.take_slot_refused(submission.context, context)  # raises: stopping, gone, full
+                raise
+        return context, job
+
+    def _new_job(self, submission: JobSubmission, app_name: str, context: ContextRecord) -> JobRecord:
+        return JobRecord(
+            jobId=str(uuid.uuid4()),
+            context=context.name,
+            contextId=context.contextId,
+            appName=app_name,
+            classPath=submission.class_path,
+            status=JobStatus.STARTED,
+            startTime=now_iso(),
+            config=submission.config,
+            callbackUrl=submission.callback_url,
+            replyTo=self.replies.address() if submission.sync else None,
+        )
 
     def _runnable_binaries(self, submission: JobSubmission) -> tuple[BinaryRecord, list[BinaryRecord]]:
         """The newest version of each binary named, split into the one that holds the job's class
@@ -106,47 +160,55 @@ class JobService:
             raise NoSuchClass(submission.class_path)
         return holder, [b for b in binaries if b is not holder]
 
-    def _enqueue(
-        self,
-        submission: JobSubmission,
-        binary: BinaryRecord,
-        dependencies: list[BinaryRecord],
-        context: ContextRecord,
+    def _run_on_host(
+        self, job: JobRecord, request: JobRequested, context: ContextRecord, timeout: float
+    ) -> JobRecord | None:
+        """The sync lane: the job's end as its host answers it, or None when the host did not take
+        it (it goes by the queue then). Its host's liveness is checked meanwhile, so a host that
+        hangs cannot strand the caller; one that dies breaks the call at once."""
+        call = _ALONGSIDE.submit(self.lane.run, context.endpoint, context.endpointSecret or "", request)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                left = deadline - time.monotonic()
+                ended = call.result(timeout=max(0.0, min(left, LIVENESS_CHECK_SECONDS)))
+            except HostUnreachable:
+                self.contexts.forget(context.name)  # its record may be of a host gone since
+                return None
+            except HostLost as e:
+                lost = JobError(message=str(e), errorClass="HostLost")
+                ended_here = self.job_ending.end(job, JobStatus.ERROR, error=lost, phase=FailurePhase.CONTEXT)
+                return ended_here or self.jobs.get(job.jobId)
+            except TimeoutError:
+                record = self.get(job.jobId)  # nothing yet: read it, checking its host is alive
+                if not record.status.is_active:
+                    return record
+                if time.monotonic() >= deadline:
+                    raise SyncTimeout(job.jobId, timeout) from None
+                continue
+            return job.ended(ended.end) if ended.end else self.jobs.get(job.jobId)
+
+    def _by_queue(
+        self, job: JobRecord, request: JobRequested, context: ContextRecord, submission: JobSubmission
     ) -> JobRecord:
-        """Record the job, then send it to its context's host: no message without its record. A
-        job that cannot be sent ends ERROR (and gives its slot back) before the error is raised."""
-        job = JobRecord(
-            jobId=str(uuid.uuid4()),
-            context=context.name,
-            contextId=context.contextId,
-            appName=binary.appName,
-            classPath=submission.class_path,
-            status=JobStatus.STARTED,
-            startTime=now_iso(),
-            config=submission.config,
-            callbackUrl=submission.callback_url,
-            replyTo=self.replies.address() if submission.sync else None,
-        )
-        try:
-            self.jobs.create(job)
-        except Exception:
-            self.contexts.free_slot(context.name, context.contextId)
-            raise
-        request = JobRequested(
-            **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
-            binary=_reference(binary),
-            dependencies=[_reference(dependency) for dependency in dependencies],
-            config=job.config,
-            replyTo=job.replyTo,
-            callbackUrl=job.callbackUrl,
-        )
+        """Send the job to its context's queue (a job that cannot be sent ends ERROR), then wait:
+        a sync caller for the job's end, an async one until `validate` has passed."""
         try:
             self.queues.send(context.queueUrl, request)
         except Exception as e:
             error = JobError(message=f"could not queue the job: {e}", errorClass=type(e).__name__)
             self.job_ending.end(job, JobStatus.ERROR, error=error)
+            if context.transient:  # it was started for this job alone
+                self.contexts.reaper.reap(context, "its job could not be queued")
             raise
-        return job
+        if submission.sync:
+            record, done = self._wait_for_end(job, submission.timeout_seconds)
+            if not done:
+                raise SyncTimeout(job.jobId, submission.timeout_seconds)
+            return record
+        patience = self.context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
+        record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
+        return record
 
     def get(self, job_id: str) -> JobRecord:
         """The job as it truly is: still active on a context incarnation that has ended (its host

@@ -8,6 +8,7 @@ single conditional write that also proves the context is live, and whoever ends 
 back. The reconciler repairs a counter that leaked (the jobs' index is the truth)."""
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -36,6 +37,8 @@ class ContextRecord(BaseModel):
     hostId: str | None = None
     sparkUiUrl: str | None = None
     isolation: str | None = None  # how its job code is kept apart: "user" or "process" (sandbox.py)
+    endpoint: str | None = None  # its host's private endpoint, the sync lane (context_host/endpoint.py)
+    endpointSecret: str | None = None  # what a call to it must carry; never shown by the API
     heartbeatAt: int = 0  # epoch ms; the launch time until the host's first beat
     message: str | None = None
     activeJobs: int = 0  # job slots taken
@@ -51,6 +54,16 @@ class ContextRecord(BaseModel):
         to be placed and pull its image), silence counts only after the start timeout."""
         limit = start_timeout_seconds if self.state is ContextState.STARTED else timeout_seconds
         return self.state.is_live and now_ms() - self.heartbeatAt > limit * 1000
+
+
+@dataclass(frozen=True)
+class RunningHost:
+    """What a host records of itself when its context becomes usable."""
+
+    spark_ui_url: str | None
+    isolation: str
+    endpoint: str
+    endpoint_secret: str
 
 
 class ContextStore:
@@ -152,15 +165,18 @@ class ContextStore:
         """Record the host is alive; Conflict when this incarnation has ended (e.g. was reaped)."""
         self._write(name, context_id, "SET heartbeatAt = :t", {":t": now_ms()}, live_only=True)
 
-    def mark_running(self, name: str, context_id: str, spark_ui_url: str | None, isolation: str) -> None:
+    def mark_running(self, name: str, context_id: str, running: "RunningHost") -> None:
         self._write(
             name,
             context_id,
-            "SET #st = :running, sparkUiUrl = :ui, #iso = :iso, heartbeatAt = :t",
+            "SET #st = :running, sparkUiUrl = :ui, #iso = :iso, endpoint = :ep, endpointSecret = :eps, "
+            "heartbeatAt = :t",
             {
                 ":running": ContextState.RUNNING.value,
-                ":ui": spark_ui_url or "",
-                ":iso": isolation,
+                ":ui": running.spark_ui_url or "",
+                ":iso": running.isolation,
+                ":ep": running.endpoint,
+                ":eps": running.endpoint_secret,
                 ":t": now_ms(),
                 ":started": ContextState.STARTED.value,
             },

@@ -43,6 +43,10 @@ class JobRecord(JobIdentity):
     def ended(self, end: JobEnd) -> "JobRecord":
         return self.model_copy(update=dict(end))
 
+    def as_end(self) -> JobEnd:
+        """What ending this (ended) job wrote."""
+        return JobEnd.model_validate(self.model_dump(include=set(JobEnd.model_fields)))
+
 
 def context_terminated(context: str, reason: str | None = None) -> JobError:
     """The error of a job whose context ended under it, worded as SJS words it."""

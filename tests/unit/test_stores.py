@@ -11,7 +11,7 @@ from events.states import ContextState, FailurePhase, JobStatus
 from infra.aws import client
 from infra.errors import Conflict, ContextExists, NoSuchBinary, NoSuchJob
 from infra.stores.binaries import BinaryRecord, BinaryStore
-from infra.stores.contexts import ContextRecord, ContextStore
+from infra.stores.contexts import ContextRecord, ContextStore, RunningHost
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import INLINE_LIMIT_BYTES, ResultStore
 
@@ -112,7 +112,7 @@ def test_an_ended_incarnation_cannot_beat_or_come_back(aws):
     with pytest.raises(Conflict):
         contexts.beat("beating", record.contextId)
     with pytest.raises(Conflict):
-        contexts.mark_running("beating", record.contextId, None, "user")
+        contexts.mark_running("beating", record.contextId, RunningHost(None, "user", "http://h", "s"))
     assert contexts.get("beating").message == "declared dead"
 
 
@@ -170,10 +170,13 @@ def test_a_started_context_is_marked_running_with_its_ui_and_isolation(aws):
     contexts = ContextStore(aws.contexts_table)
     record = new_context(f"marked-{uuid.uuid4().hex[:6]}", state=ContextState.STARTED)
     contexts.create(record)
-    contexts.mark_running(record.name, record.contextId, "http://127.0.0.1:4040", "user")
+    running = RunningHost("http://127.0.0.1:4040", "user", "http://127.0.0.1:5000", "secret")
+    contexts.mark_running(record.name, record.contextId, running)
     marked = contexts.get(record.name)
-    assert (marked.state, marked.sparkUiUrl, marked.isolation) == (
+    assert (marked.state, marked.sparkUiUrl, marked.isolation, marked.endpoint, marked.endpointSecret) == (
         ContextState.RUNNING,
         "http://127.0.0.1:4040",
         "user",
+        "http://127.0.0.1:5000",
+        "secret",
     )
