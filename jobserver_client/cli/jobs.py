@@ -41,8 +41,10 @@ def run(
     ] = None,
     conf: ConfFile = None,
     settings: Settings = None,
-    sync: Annotated[bool, typer.Option(help="wait for the job's end and show its result")] = False,
-    watch: Annotated[bool, typer.Option(help="follow the job with a progress bar until it ends")] = False,
+    sync: Annotated[bool, typer.Option("--sync", help="wait for the job's end and show its result")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="follow the job with a progress bar until it ends (waits too)")
+    ] = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
     output: OutputOption = Output.text,
 ) -> None:
