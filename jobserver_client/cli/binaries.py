@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jobserver_client.cli.output import Output, OutputOption, out, print_json
+from jobserver_client.cli.output import Output, OutputOption, out, print_json, print_table
 from jobserver_client.cli.session import server_of
 
 app = typer.Typer(help="Job packages (egg, wheel, zip, jar).", no_args_is_help=True)
@@ -41,7 +41,7 @@ def list_binaries(ctx: typer.Context, output: OutputOption = Output.text) -> Non
     table = Table("app", "type", "uploaded", box=None)
     for name, info in binaries.items():
         table.add_row(name, info.binary_type, info.upload_time)
-    out.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -54,7 +54,7 @@ def show(ctx: typer.Context, name: str, output: OutputOption = Output.text) -> N
     table = Table("uploaded", "type", "size", "sha256", box=None, title=name)
     for version in details.versions:
         table.add_row(version.upload_time, version.binary_type, str(version.size or ""), version.digest or "")
-    out.print(table)
+    print_table(table)
 
 
 @app.command()

@@ -3,10 +3,11 @@
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from jobserver_client.cli.conf import config_text
-from jobserver_client.cli.output import Output, OutputOption, err, out, print_json
+from jobserver_client.cli.output import Output, OutputOption, err, out, print_json, print_table
 from jobserver_client.cli.session import server_of
 
 app = typer.Typer(help="Warm Spark contexts.", no_args_is_help=True)
@@ -66,8 +67,8 @@ def show(ctx: typer.Context, name: str, output: OutputOption = Output.text) -> N
     table = Table(box=None, show_header=False)
     for field, value in details.items():
         if value is not None:
-            table.add_row(field, str(value))
-    out.print(table)
+            table.add_row(field, escape(str(value)))
+    print_table(table)
 
 
 @app.command()

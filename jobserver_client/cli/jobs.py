@@ -15,6 +15,7 @@ from jobserver_client.cli.output import (
     job_table,
     out,
     print_json,
+    print_table,
     print_value,
     report_end,
     report_outcome,
@@ -78,7 +79,7 @@ def list_jobs(
     if output is Output.json:
         print_json([job.as_json() for job in jobs])
     else:
-        out.print(job_table(jobs))
+        print_table(job_table(jobs))
 
 
 @app.command()
@@ -88,7 +89,7 @@ def status(ctx: typer.Context, job_id: str, output: OutputOption = Output.text) 
     if output is Output.json:
         print_json(job.as_json())
         return
-    out.print(job_details(job))
+    print_table(job_details(job))
     report_outcome(job)
 
 

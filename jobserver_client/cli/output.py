@@ -1,5 +1,6 @@
-"""What the commands print: text for people (tables, colours where the terminal has them) or
-JSON for scripts (`--output json`: the server's own fields, one document on stdout).
+"""What the commands print: text for people (tables, colours where the terminal has them; rows
+of tab-separated fields into a pipe) or JSON for scripts (`--output json`: the server's own
+fields, one document on stdout).
 Results go to stdout; statuses, progress and errors to stderr, so `> result.json` keeps the result."""
 
 import json
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.json import JSON
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from jobserver_client.models import Job, JobStatus, Progress
 
@@ -40,6 +42,16 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def print_table(table: Table) -> None:
+    """On a terminal, a table fitted to it; into a pipe or a file, its rows as tab-separated lines
+    (no header, nothing cut short) for cut, grep and awk. Cells are rich markup."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    for row in zip(*(column.cells for column in table.columns), strict=True):
+        typer.echo("\t".join(Text.from_markup(str(cell)).plain for cell in row))
+
+
 def print_value(value: Any) -> None:
     """A job's result or a config as people read it: JSON, highlighted on a terminal."""
     if isinstance(value, dict | list):
@@ -53,16 +65,20 @@ def status_text(status: JobStatus) -> str:
 
 
 def job_table(jobs: list[Job]) -> Table:
-    table = Table("job id", "status", "app", "class", "context", "started", "duration", box=None)
+    """Ids whole (folded on a narrow terminal, never cut), classes by their own name; `sjs jobs
+    status` shows all of a job."""
+    table = Table(box=None, padding=(0, 2, 0, 0))
+    table.add_column("job id", overflow="fold")
+    for name in ("status", "class", "context", "started", "duration"):
+        table.add_column(name, no_wrap=True, overflow="ellipsis")
     for job in jobs:
         table.add_row(
             job.job_id,
             status_text(job.status),
-            job.app_name or "",
-            job.class_path or "",
+            (job.class_path or "").rpartition(".")[2],
             job.context or "",
-            job.start_time or "",
-            job.duration or "",
+            (job.start_time or "")[:19].replace("T", " "),
+            "" if job.status.is_active else job.duration or "",
         )
     return table
 

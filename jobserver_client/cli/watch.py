@@ -5,10 +5,19 @@ terminal it redraws in place; elsewhere (a pipe, a CI log) rich prints its final
 from types import TracebackType
 from typing import Self
 
-from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, Task, TaskID, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from jobserver_client.cli.output import err, progress_text, status_text
 from jobserver_client.models import Job, JobStatus
+
+
+class EndMark(SpinnerColumn):
+    """A spinner while the job runs, a dot once it ended however it ended (rich's own spinner
+    stops turning only for a bar that reached 100%)."""
+
+    def render(self, task: Task) -> Text:
+        return Text("•") if task.stop_time is not None else super().render(task)
 
 
 class JobWatch:
@@ -16,7 +25,7 @@ class JobWatch:
 
     def __init__(self, job_id: str):
         self._bar = Progress(
-            SpinnerColumn(finished_text="•"),
+            EndMark(),
             TextColumn("{task.description}"),
             BarColumn(),
             TextColumn("{task.fields[detail]}"),
