@@ -67,7 +67,7 @@ def status_text(status: JobStatus) -> str:
 def job_table(jobs: list[Job]) -> Table:
     """Ids whole (folded on a narrow terminal, never cut), classes by their own name; `sjs jobs
     status` shows all of a job."""
-    table = Table(box=None, padding=(0, 2, 0, 0))
+    table = Table(box=None, padding=(0, 2, 0, 0), pad_edge=False)
     table.add_column("job id", overflow="fold")
     for name in ("status", "class", "context", "started", "duration"):
         table.add_column(name, no_wrap=True, overflow="ellipsis")
