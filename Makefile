@@ -54,7 +54,7 @@ $(STAMP): pyproject.toml
 	@[ -n "$(BASE_PYTHON)" ] || { echo "ERROR: no Python 3.11+ with venv found (as root: one another user can run, e.g. Debian's python3 and python3-venv)." >&2; exit 1; }
 	test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[host,local]' --group dev
+	$(PY) -m pip install -q -e '.[host,local,cli]' --group dev
 	touch $(STAMP)
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)

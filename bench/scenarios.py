@@ -18,6 +18,7 @@ from bench.probes import READY
 from bench.systems import CONTEXT, InProcess, Runner, Server, SparkSubmit
 from bench.workloads import ROOT, TINY, Workload
 from context_host.spark_conf import DEFAULTS
+from jobserver_client import JobServer
 
 SETTLE_SECONDS = 2.0  # after a context host or ad-hoc context goes away, let its JVM finish exiting
 Progress = Callable[[str], None]
@@ -106,8 +107,6 @@ def throughput(
     """Jobs/s with 1, 4, 8 concurrent clients on one context, against the same number of threads
     calling the job on the in-process session. Each server client has its own HTTP connection.
     Also returns, per level, how many submits met 503 NO SLOTS AVAILABLE and were retried."""
-    import requests
-
     busy: dict[int, int] = defaultdict(int)
     lock = threading.Lock()
     level_now = 0
@@ -118,7 +117,7 @@ def throughput(
 
     makers: list[tuple[str, Callable[[], Runner]]] = [
         (floor.name, lambda: floor.runner(workload)),
-        (server.name, lambda: server.runner(workload, http=requests.Session(), on_busy=count_busy)),
+        (server.name, lambda: server.runner(workload, client=JobServer(server.url), on_busy=count_busy)),
     ]
     results: dict[int, dict[str, Stats]] = {level: defaultdict(Stats) for level in levels}
     for level_now in levels:  # one unrecorded burst: threads, connections and pools get going

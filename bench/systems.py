@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pyspark
-import requests
 
 from bench.submit_job import RESULT_PREFIX
 from bench.workloads import ROOT, Workload, job_runner
@@ -28,6 +27,7 @@ from context_host.spark_conf import DEFAULTS, engine_conf
 from events.settings import ContextSettings
 from examples.build import build_package
 from infra.local.child import StackProcess, free_port
+from jobserver_client import JobServer, JobStatus, NoSlotsAvailable, NotFound
 
 PYSPARK_HOME = Path(pyspark.__file__).resolve().parent
 MASTER = "local[2]"  # every system gets the same two cores: the context's num-cpu-cores=2
@@ -117,7 +117,7 @@ class ServerError(RuntimeError):
 
 class Server:
     """This job server: the real local stack (`make up`) on free ports, the example egg uploaded,
-    one warm context; jobs are sync `POST /jobs` over HTTP."""
+    one warm context; jobs are sync `POST /jobs` through the typed client."""
 
     name = "server"
 
@@ -125,73 +125,65 @@ class Server:
         self.scratch = scratch
         self.stack: StackProcess | None = StackProcess(scratch / "stack", STACK_NAME="sjs-bench")
         self.url = self.stack.url
-        self.http = requests.Session()
+        self.client = JobServer(self.url)
 
     def start(self) -> "Server":
         assert self.stack is not None
         self.stack.start()
-        egg = build_package(self.scratch / "example_jobs.egg").read_bytes()
-        self._check(self.http.post(f"{self.url}/binaries/{APP}", data=egg, timeout=60))
+        self.client.upload_binary(APP, build_package(self.scratch / "example_jobs.egg"))
         self.create_context(CONTEXT)
         return self
-
-    @staticmethod
-    def _check(answer: requests.Response) -> requests.Response:
-        if answer.status_code >= 300:
-            raise ServerError(
-                f"{answer.request.method} {answer.url} → {answer.status_code}: {answer.text[:500]}"
-            )
-        return answer
 
     def runner(
         self,
         workload: Workload,
         context: str | None = CONTEXT,
-        http: requests.Session | None = None,
+        client: JobServer | None = None,
         on_busy: Callable[[], None] | None = None,
     ) -> Runner:
         """Sync job on `context`; context=None is an ad-hoc job on a transient context. With
         `on_busy`, a 503 NO SLOTS AVAILABLE is counted through it and the job submitted again after
         a short pause, as a client that keeps all of a context's slots busy has to."""
-        params = {"appName": APP, "classPath": workload.class_path, "sync": "true"}
-        if context:
-            params["context"] = context
-        body, client = json.dumps(workload.config), http or self.http
+        server = client or self.client
 
         def run() -> Any:
             while True:
-                answer = client.post(f"{self.url}/jobs", params=params, data=body, timeout=300)
-                if answer.status_code != 503 or on_busy is None:
+                try:
+                    job = server.submit(APP, workload.class_path, workload.config, context=context, sync=True)
                     break
-                on_busy()
-                time.sleep(BUSY_PAUSE_SECONDS)
-            if answer.status_code == 404 and context:  # say what became of the context
-                state = client.get(f"{self.url}/contexts/{context}", timeout=30)
-                raise ServerError(
-                    f"POST /jobs → 404 {answer.text[:300]}; context {context}: {state.text[:1000]}"
-                )
-            return self._check(answer).json()["result"]
+                except NoSlotsAvailable:
+                    if on_busy is None:
+                        raise
+                    on_busy()
+                    time.sleep(BUSY_PAUSE_SECONDS)
+                except NotFound as e:
+                    if not context:
+                        raise
+                    state = server.context(context).as_json()  # say what became of the context
+                    raise ServerError(f"POST /jobs → 404 {e.message}; context {context}: {state}") from e
+            if job.status is not JobStatus.FINISHED:
+                raise ServerError(f"job {job.job_id} ended {job.status}: {job.result}")
+            return job.result
 
         return run
 
     def create_context(self, name: str) -> None:
         """Returns once the context is usable (that is the API's contract)."""
-        self._check(
-            self.http.post(f"{self.url}/contexts/{name}", params={"num-cpu-cores": CORES}, timeout=300)
-        )
+        self.client.create_context(name, num_cpu_cores=CORES)
 
     def delete_context(self, name: str) -> None:
-        self._check(self.http.delete(f"{self.url}/contexts/{name}", timeout=300))
+        self.client.delete_context(name)
 
     def wait_contexts(self, expected: set[str], timeout: float = 120.0) -> None:
         """Until the live contexts are exactly `expected` (a transient context ends after its job)."""
         deadline = time.monotonic() + timeout
-        while set(self._check(self.http.get(f"{self.url}/contexts", timeout=30)).json()) != expected:
+        while set(self.client.contexts()) != expected:
             if time.monotonic() > deadline:
                 raise ServerError(f"contexts other than {sorted(expected)} still live after {timeout:g} s")
             time.sleep(0.2)
 
     def close(self) -> None:
+        self.client.close()
         stack, self.stack = self.stack, None
         if stack is not None and stack.process is not None:
             stack.stop()  # Ctrl-C as a user stops `make up`: it ends its context hosts too

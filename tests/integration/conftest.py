@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 import boto3
 import pytest
@@ -17,6 +18,7 @@ from functions.domain.waiting import wait_until
 from infra.local.child import StackProcess
 from infra.local.moto_server import read_credentials
 from infra.local.processes import group_alive
+from jobserver_client import JobServer
 from tests.support.receivers import LOOPBACK_CALLBACKS
 
 STACK_NAME = "sjs-it"
@@ -32,6 +34,14 @@ class Stack:
     pid: int  # the stack's own process
     host_groups: set[int] = field(default_factory=set)  # every host started, checked gone at the end
     auth: tuple[str, str] | None = None  # Basic credentials of every call, on a stack with auth on
+    clients: dict[tuple[str, str] | None, JobServer] = field(default_factory=dict)
+
+    @property
+    def client(self) -> JobServer:
+        """The typed client, with the stack's current credentials (`call` is for raw HTTP)."""
+        if self.auth not in self.clients:
+            self.clients[self.auth] = JobServer(self.url, auth=self.auth)
+        return self.clients[self.auth]
 
     def call(self, method: str, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("auth", self.auth)
@@ -61,10 +71,9 @@ class Stack:
         return f"{STACK_NAME}-events"
 
     def create_context(self, name: str, query: str = "", body: str = "") -> dict:
-        answer = self.call("POST", f"/contexts/{name}?{query}", data=body)
-        assert answer.status_code == 200, answer.text
+        details = self.client.create_context(name, params=dict(parse_qsl(query)), config=body)
         self.host_group(name)
-        return self.call("GET", f"/contexts/{name}").json()
+        return details.as_json()
 
     def host_group(self, context: str) -> int:
         """The process group of a context's host, remembered so the stack's stop can be checked."""
@@ -82,7 +91,7 @@ class Stack:
         return self.call("POST", f"/jobs?{query}", data=config)
 
     def wait_job(self, job_id: str, done: Callable[[dict], bool], timeout: float = 60) -> dict:
-        job, ok = wait_until(lambda: self.call("GET", f"/jobs/{job_id}").json(), done, timeout)
+        job, ok = wait_until(lambda: self.client.job(job_id).as_json(), done, timeout)
         assert ok, f"job {job_id} is {job.get('status')} after {timeout} s"
         return job
 
@@ -98,6 +107,8 @@ def running_stack(**env: str) -> Iterator[Stack]:
     assert process.process is not None
     stack = Stack(process.url, process.moto_url, state, process.process.pid)
     yield stack
+    for client in stack.clients.values():
+        client.close()
     started = descendants(stack.pid)
     assert process.stop() == 0, process.log.read_text()[-3000:]
     log = process.log.read_text()

@@ -4,13 +4,16 @@ permission, and a user scoped to a context prefix keeps to it, ad-hoc jobs inclu
 
 import collections
 import collections.abc
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from infra.credentials import hash_password
 from infra.permissions import Permission
 from tests.integration.conftest import WORDCOUNT, Stack, running_stack, unique
+from tests.support.sjs_command import sjs as sjs_command
 
 collections.MutableMapping = collections.abc.MutableMapping  # the client predates Python 3.10
 
@@ -108,3 +111,18 @@ def test_python_sjsclient_with_basic_and_a_team_scoped_to_its_prefix(secured, ex
 
     team.contexts.delete(context.name)
     assert context.name not in [c.name for c in admin.contexts.list()]
+
+
+def test_sjs_takes_credentials_from_the_environment_or_a_profile(secured, tmp_path: Path):
+    anonymous = sjs_command(secured, "contexts", "list")
+    assert anonymous.returncode == 3 and "Error 401 ERROR: Authentication required" in anonymous.stderr
+    admin = sjs_command(secured, "binaries", "list", "-o", "json", SJS_USER=ADMIN[0], SJS_PASSWORD=ADMIN[1])
+    assert admin.returncode == 0 and isinstance(json.loads(admin.stdout), dict)
+    profiles = tmp_path / "config.toml"
+    profiles.write_text(f'[team]\nurl = "{secured.url}"\nuser = "{TEAM_A[0]}"\npassword = "{TEAM_A[1]}"\n')
+    profiles.chmod(0o600)
+    team = {"SJS_CONFIG": str(profiles), "SJS_PROFILE": "team"}
+    assert sjs_command(secured, "jobs", "list", **team).returncode == 0
+    outside = sjs_command(secured, "contexts", "create", unique("other"), **team)
+    assert outside.returncode == 3
+    assert f"Error 403 ERROR: User {TEAM_A[0]} may not use context" in outside.stderr

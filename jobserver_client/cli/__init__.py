@@ -1,0 +1,1 @@
+"""The `sjs` command: binaries, contexts and jobs of a job server from a terminal or a script."""

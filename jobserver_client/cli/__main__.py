@@ -1,0 +1,3 @@
+from jobserver_client.cli.app import main
+
+main()
