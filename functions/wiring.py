@@ -70,6 +70,7 @@ def services() -> Services:
         job_ending,
         settings.context_start_timeout_seconds,
         callback_targets,
+        settings.policy.spark,
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits)

@@ -22,11 +22,12 @@ from infra.errors import (
 )
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
+from infra.server_config import CONTEXT_NAME
 from infra.stores.contexts import ContextRecord, ContextStore
 
 log = logging.getLogger(__name__)
 
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # also a valid part of an SQS queue name
+NAME = re.compile(CONTEXT_NAME)
 STOP_WAIT_SECONDS = 15.0
 
 

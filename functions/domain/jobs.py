@@ -17,10 +17,11 @@ from typing import Any
 
 from events.jobs import JobError
 from events.messages import BinaryRef, JobRequested, KillRequested
-from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
 from functions.domain.binaries import JAR, has_class
 from functions.domain.callback_targets import CallbackTargets
+from functions.domain.config_layers import job_config
+from functions.domain.context_settings import adhoc_settings
 from functions.domain.contexts import ContextService
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
@@ -34,6 +35,7 @@ from infra.errors import (
 from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
+from infra.server_config import SparkSection
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
 from infra.stores.jobs import JobRecord, JobStore
@@ -67,6 +69,7 @@ class JobService:
     job_ending: JobEnding
     context_start_timeout: float
     callback_targets: CallbackTargets
+    server: SparkSection  # the operator's defaults of contexts and jobs
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         if submission.callback_url:
@@ -114,20 +117,23 @@ class JobService:
         context: ContextRecord,
     ) -> JobRecord:
         """Record the job, then send it to its context's host: no message without its record. A
-        job that cannot be sent ends ERROR (and gives its slot back) before the error is raised."""
-        job = JobRecord(
-            jobId=str(uuid.uuid4()),
-            context=context.name,
-            contextId=context.contextId,
-            appName=binary.appName,
-            classPath=submission.class_path,
-            status=JobStatus.STARTED,
-            startTime=now_iso(),
-            config=submission.config,
-            callbackUrl=submission.callback_url,
-            replyTo=self.replies.address() if submission.sync else None,
-        )
+        job that cannot be sent ends ERROR (and gives its slot back) before the error is raised.
+        The record keeps the config as posted (SJS shows that); the host gets it layered over its
+        context's config and the server's job defaults."""
         try:
+            config = job_config(submission.config, context.settings.config, self.server.job_defaults)
+            job = JobRecord(
+                jobId=str(uuid.uuid4()),
+                context=context.name,
+                contextId=context.contextId,
+                appName=binary.appName,
+                classPath=submission.class_path,
+                status=JobStatus.STARTED,
+                startTime=now_iso(),
+                config=submission.config,
+                callbackUrl=submission.callback_url,
+                replyTo=self.replies.address() if submission.sync else None,
+            )
             self.jobs.create(job)
         except Exception:
             self.contexts.free_slot(context.name, context.contextId)
@@ -136,7 +142,7 @@ class JobService:
             **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
             binary=_reference(binary),
             dependencies=[_reference(dependency) for dependency in dependencies],
-            config=job.config,
+            config=config,
             replyTo=job.replyTo,
             callbackUrl=job.callbackUrl,
         )
@@ -192,9 +198,8 @@ class JobService:
     def _transient_context(self, submission: JobSubmission) -> ContextRecord:
         """SJS's ad-hoc context: started for one job, gone when it ends."""
         name = _adhoc_name(submission.class_path, submission.adhoc_prefix)
-        return self.contexts.create(
-            name, ContextSettings(maxJobs=1), transient=True, wait=False, slot_taken=True
-        )
+        settings = adhoc_settings(name, submission.config, self.server)
+        return self.contexts.create(name, settings, transient=True, wait=False, slot_taken=True)
 
     def _wait_for_end(self, job: JobRecord, timeout: float) -> tuple[JobRecord, bool]:
         deadline = time.monotonic() + timeout

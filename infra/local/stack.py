@@ -41,12 +41,14 @@ class StackConfig:
     api_workers: int = 8
     reconcile_seconds: float = 5.0
     state_dir: Path = Path(".sjs")
+    server_config: str = ""  # the operator's file; the template's ServerConfigFile names it on AWS
 
     def function_env(self) -> dict[str, str]:
         """What the local stack adds to the template's environment for its functions and hosts."""
         return {
             "CONTEXT_LAUNCHER": "local",
             "STATE_DIR": str(self.state_dir),
+            "SERVER_CONFIG": self.server_config,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
@@ -63,8 +65,8 @@ class StackConfig:
             api_workers=int(env.get("API_WORKERS", cls.api_workers)),
             reconcile_seconds=float(env.get("RECONCILE_SECONDS", cls.reconcile_seconds)),
             state_dir=Path(env.get("STATE_DIR", cls.state_dir)).resolve(),
+            server_config=str(Path(env["SERVER_CONFIG"]).resolve()) if env.get("SERVER_CONFIG") else "",
         )
-
 
     @property
     def credentials_path(self) -> Path:

@@ -36,7 +36,7 @@ def create_context(
 ) -> dict:
     # The typed parameters above are validated and documented; `params` also carries spark.* ones.
     svc = services()
-    settings = context_settings(params, body, svc.settings.max_jobs_per_context)
+    settings = context_settings(name, params, body, svc.settings.policy.spark)
     svc.contexts.create(name, settings)
     return {"status": "SUCCESS", "result": "Context initialized"}
 
