@@ -132,12 +132,7 @@ class ContextService:
 
     def delete(self, name: str) -> None:
         """Stop the context's host; its unfinished jobs end as ERROR."""
-        record = self.get(name)
-        if not record.state.is_live:
-            raise NoSuchContext(name)
-        with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
-            self.contexts.begin_stop(name, record.contextId)
-        self.queues.send(record.queueUrl, StopRequested())
+        record = self.request_stop(name)
         current, ended = wait_until(
             lambda: self.reaper.checked(self.contexts.get(name)),
             lambda r: r.contextId != record.contextId or not r.state.is_live,
@@ -145,3 +140,13 @@ class ContextService:
         )
         if not ended:
             self.reaper.reap(current, f"its host did not stop within {STOP_WAIT_SECONDS:g} s and was ended")
+
+    def request_stop(self, name: str) -> ContextRecord:
+        """Mark the context STOPPING and tell its host to stop, without waiting for it."""
+        record = self.get(name)
+        if not record.state.is_live:
+            raise NoSuchContext(name)
+        with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
+            self.contexts.begin_stop(name, record.contextId)
+        self.queues.send(record.queueUrl, StopRequested())
+        return record

@@ -2,7 +2,8 @@
 
 Order of starting: moto server → resources from template.yaml → environment for the functions and
 hosts → the API's HTTP server and the other functions' warm workers, side by side → queue pollers
-(the functions' SQS event sources) and the reconciler schedule. Stopping runs it backwards: the
+(the functions' SQS event sources) and the reconciler schedule → in the background, the server
+config's preloaded contexts (SJS's `spark.contexts`). Stopping runs it backwards: the
 HTTP server first, then every context host (so contexts end FINISHED while moto still answers),
 then the workers and moto; no process is left behind."""
 
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from functions.reconciler.app import START_PRELOADED
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
 from infra.local.api_server import ApiServer
@@ -127,6 +129,7 @@ class LocalStack:
                 ).start()
                 log.info("%s takes events from %s", pool.function_name, queue_arn.rsplit(":", 1)[-1])
         threading.Thread(target=self._reconcile, args=(reconciler,), name="reconciler", daemon=True).start()
+        threading.Thread(target=self._preload, args=(reconciler,), name="preload", daemon=True).start()
         log.info(
             "API on %s (OpenAPI UI at /swagger) — ready in %.1f s", self._api.url, time.monotonic() - started
         )
@@ -166,6 +169,19 @@ class LocalStack:
             except Exception:
                 if not self._stopping.is_set():
                     log.exception("reconciler run failed")
+
+    def _preload(self, pool: FunctionPool) -> None:
+        """SJS starts the server config's contexts as it starts: here once the API is up, in the
+        background (the stack is ready before they are)."""
+        event = {"action": START_PRELOADED, "requestContext": {"requestId": "start-preloaded"}}
+        try:
+            started = pool.invoke(event)["startedPreloaded"]
+        except Exception:
+            if not self._stopping.is_set():
+                log.exception("starting the preloaded contexts failed")
+            return
+        if started:
+            log.info("preloaded contexts starting: %s", ", ".join(started))
 
     def _stop_hosts(self) -> None:
         """SIGTERM the host of every live context (they drain and end their contexts), wait for

@@ -33,3 +33,10 @@ def test_queue_samples_are_taken_whole(aws, example_egg, name):
 
 def test_the_schedule_sample_runs_the_reconciler(aws):
     assert invoke("ReconcilerFunction", load_event("ReconcilerFunction/schedule"))["reaped"] == []
+
+
+def test_the_start_sample_starts_the_preloaded_contexts(aws):
+    """None are configured here (tests/unit/test_api_server_config.py starts some)."""
+    assert invoke("ReconcilerFunction", load_event("ReconcilerFunction/start_preloaded")) == {
+        "startedPreloaded": []
+    }
