@@ -48,6 +48,7 @@ class JobRunner:
         host_id: str,
         max_jobs: int,
         on_job_end: Callable[[str], None] = lambda job_id: None,
+        on_job_failed: Callable[[str], None] = lambda job_id: None,
     ):
         self._workers = workers
         self._binaries = binaries
@@ -59,6 +60,7 @@ class JobRunner:
         self._publish = publish
         self._host_id = host_id
         self._on_job_end = on_job_end
+        self._on_job_failed = on_job_failed  # the job's own code failed (validate or run)
         self._threads = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
         self._running: dict[str, Worker | None] = {}  # job id → the worker running it, once it has one
         self._killed: set[str] = set()
@@ -193,6 +195,8 @@ class JobRunner:
             phase, error = FailurePhase.CONTEXT, context_terminated(request.context, death)
         if self._end(request, JobStatus.ERROR, error=error, phase=phase) is not None:
             log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
+            if phase in (FailurePhase.VALIDATE, FailurePhase.RUN):
+                self._on_job_failed(request.jobId)
 
     def _end(self, request: JobRequested, status: JobStatus, **written) -> JobRecord | None:
         job = JobRecord(
