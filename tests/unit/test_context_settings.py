@@ -1,5 +1,7 @@
 """Contexts' and jobs' configs layered as SJS layers them, and the server config's SJS sections."""
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -7,10 +9,11 @@ from functions.domain.config_layers import MAX_JOB_MESSAGE_CONFIG_BYTES, job_con
 from functions.domain.config_text import parse_config
 from functions.domain.context_settings import adhoc_settings, context_settings
 from infra.errors import BadRequest, ConfigRefused
-from infra.server_config import Limits, SparkSection, parse_server_config
+from infra.server_config import Limits, SparkSection, load_server_config, parse_server_config
 
 LIMITS = Limits()
 NO_DEFAULTS = SparkSection()
+EXAMPLE = Path(__file__).parents[2] / "examples" / "jobserver.conf"
 
 
 def test_with_fallback_merges_objects_at_every_depth_and_takes_other_values_whole():
@@ -188,3 +191,13 @@ def test_an_sjs_operators_jobserver_conf_reads_with_its_keys_and_without_the_one
         parse_server_config("spark.contexts { 1st { num-cpu-cores = 1 } }")
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         parse_server_config("spark.jobserver.max-jobs-per-context = 0")
+
+
+def test_the_example_server_config_reads_and_its_preloaded_contexts_are_valid():
+    spark = load_server_config(str(EXAMPLE)).spark
+    assert spark.jobserver.max_jobs_per_context == 8
+    [(name, config)] = spark.contexts.items()
+    settings = context_settings(name, {}, config, spark)
+    assert (settings.numCpuCores, settings.memoryPerNode) == (1, "512m")
+    assert not settings.stopContextOnJobError
+    assert settings.sparkConf == {"spark.ui.showConsoleProgress": "false"}
