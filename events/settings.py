@@ -31,5 +31,5 @@ class ContextSettings(BaseModel):
     flavour: ContextFlavour = ContextFlavour.SESSION
     maxJobs: int = Field(default=8, ge=1)
     stopContextOnJobError: bool = False  # SJS's stop-context-on-job-error: a failed job stops its context
-    sparkConf: dict[str, str] = {}  # spark.* keys pass through to the SparkSession
+    sparkConf: dict[str, str] = {}  # the context's Spark conf: spark.*, passthrough and hadoop keys
     config: dict = {}  # the context's whole config: runtime.contextConfig, below its jobs' own configs

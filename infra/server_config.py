@@ -107,14 +107,14 @@ class Limits(Section):
     callback_allowed_networks: tuple[IPvAnyNetwork, ...] = ()  # e.g. ["127.0.0.0/8"] for local receivers
 
 
+ConfigObject = dict[str, Any]  # a HOCON object, e.g. a context's config as a POST /contexts body holds it
+
+
 class SjsSection(Section):
     """A section of SJS's own jobserver.conf: it holds many keys this server has no use for
     (ports, DAOs, Akka), so an SJS operator's file is read without them."""
 
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
-
-
-ConfigObject = dict[str, Any]  # a HOCON object, e.g. a context's config as a POST /contexts body holds it
 
 
 class JobserverSection(SjsSection):
