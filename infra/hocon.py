@@ -108,9 +108,10 @@ def parse_request_hocon(text: str) -> Any:
         return parser.parse(text)
 
 
-def parse_operator_hocon(text: str) -> Any:
+def parse_operator_hocon(text: str, basedir: str | None = None) -> Any:
     """The operator's file as a pyhocon ConfigTree, as Typesafe Config reads it: environment
-    substitutions and includes as pyhocon does them, sizes and durations as the text written."""
+    substitutions and includes (relative to `basedir`) as pyhocon does them, sizes and durations
+    as the text written."""
     factory = _operator_factory()
     with _PARSE_LOCK:
-        return factory.parse_string(text)
+        return factory.parse_string(text, basedir)

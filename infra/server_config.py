@@ -148,11 +148,12 @@ class ServerConfig(Section):
     spark: SparkSection = SparkSection()
 
 
-def parse_server_config(text: str) -> ServerConfig:
+def parse_server_config(text: str, basedir: str | None = None) -> ServerConfig:
+    """`basedir`: where the file's includes are found (the file's own folder)."""
     from infra.hocon import parse_operator_hocon
 
     # as_plain_ordered_dict, not items(): pyhocon keeps the quotes of quoted keys ("alice@example.com")
-    return ServerConfig.model_validate(parse_operator_hocon(text).as_plain_ordered_dict())
+    return ServerConfig.model_validate(parse_operator_hocon(text, basedir).as_plain_ordered_dict())
 
 
 @cache
@@ -160,4 +161,4 @@ def load_server_config(path: str) -> ServerConfig:
     """The config in `path`, read once per process; an empty path gives the defaults."""
     if not path:
         return ServerConfig()
-    return parse_server_config(Path(path).read_text())
+    return parse_server_config(Path(path).read_text(), str(Path(path).resolve().parent))

@@ -201,3 +201,13 @@ def test_the_example_server_config_reads_and_its_preloaded_contexts_are_valid():
     assert (settings.numCpuCores, settings.memoryPerNode) == (1, "512m")
     assert not settings.stopContextOnJobError
     assert settings.sparkConf == {"spark.ui.showConsoleProgress": "false"}
+
+
+def test_the_server_config_includes_files_beside_it_with_their_sizes_as_text(tmp_path, monkeypatch):
+    (tmp_path / "contexts.conf").write_text("spark.contexts { included { memory-per-node = 1g } }")
+    main = tmp_path / "jobserver.conf"
+    main.write_text('include "contexts.conf"\nspark.job-defaults.timeout = 10s')
+    monkeypatch.chdir("/")
+    spark = load_server_config(str(main)).spark
+    assert spark.contexts == {"included": {"memory-per-node": "1g"}}
+    assert spark.job_defaults == {"timeout": "10s"}
