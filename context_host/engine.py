@@ -61,7 +61,7 @@ class SparkEngine:
     def start(self) -> None:
         """Start the JVM and its SparkSession; EngineFailed with the reason when it cannot."""
         properties = self._sandbox.root / "spark.properties"
-        _write_properties(properties, self._conf)
+        _write_properties(properties, {k: v for k, v in self._conf.items() if k.startswith("spark.")})
         if self._sandbox.user:
             os.chown(properties, self._sandbox.user.pw_uid, self._sandbox.user.pw_gid)
         conn_info = self._sandbox.root / "gateway"
@@ -86,7 +86,11 @@ class SparkEngine:
         self._gateway = _connect(self.access, read_timeout=None)
         self._pinger = _connect(self.access, read_timeout=PING_SECONDS)
         try:
-            self._session = getattr(self._gateway.jvm, SESSION_CLASS).builder().getOrCreate()
+            builder = getattr(self._gateway.jvm, SESSION_CLASS).builder()
+            for key, value in self._conf.items():
+                if not key.startswith("spark."):  # SJS's passthrough keys: spark-submit drops them from files
+                    builder = builder.config(key, value)
+            self._session = builder.getOrCreate()
         except Exception as e:
             raise EngineFailed(f"the SparkSession could not be created: {_first_line(e)}") from None
 

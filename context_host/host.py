@@ -118,7 +118,8 @@ class ContextHost:
             publish=self._publish,
             host_id=self._host_id,
             max_jobs=record.settings.maxJobs,
-            on_job_end=self._end_transient_context if record.transient else lambda _: None,
+            on_job_end=self._end_transient_context if record.transient else _ignore,
+            on_job_failed=self._stop_on_job_error if record.settings.stopContextOnJobError else _ignore,
         )
 
     def _worker_pool(self, record: ContextRecord, sandbox: Sandbox, engine: SparkEngine) -> WorkerPool:
@@ -182,6 +183,12 @@ class ContextHost:
         """An ad-hoc context lives for its one job."""
         self.request_stop(f"its transient job {job_id} ended", drain=True)
 
+    def _stop_on_job_error(self, job_id: str) -> None:
+        """SJS's stop-context-on-job-error: the context stops at its first failed job, at once
+        (its other jobs end with it), and ends KILLED as SJS's does when its SparkContext stops."""
+        reason = f"its job {job_id} failed and stop-context-on-job-error is set"
+        self.request_stop(reason, drain=False, state=ContextState.KILLED)
+
     def _consume(self, queue_url: str) -> None:
         while not self._stop.is_set():
             try:
@@ -230,7 +237,7 @@ class ContextHost:
 
     def _end(self, record: ContextRecord, state: ContextState, message: str) -> None:
         """End this incarnation as the reaper would (infra/context_end.py), then stop publishing."""
-        job_reason = message if state is ContextState.ERROR else None
+        job_reason = None if state is ContextState.FINISHED else message
         ended_jobs = self._context_ending.end(record, state, message, job_reason=job_reason)
         if ended_jobs is None:
             self._parts.queues.delete(record.queueUrl)  # ended by the API or the reaper: the queue may remain
@@ -255,3 +262,7 @@ class ContextHost:
     def _publish(self, event: LifecycleEvent) -> None:
         """Events leave on their own thread, after the state they report is stored."""
         self._outbox.submit(self._parts.bus.tell, event)
+
+
+def _ignore(job_id: str) -> None:
+    """What the host does at a job's end or failure unless its context says otherwise."""

@@ -48,6 +48,7 @@ class JobRunner:
         host_id: str,
         max_jobs: int,
         on_job_end: Callable[[str], None] = lambda job_id: None,
+        on_job_failed: Callable[[str], None] = lambda job_id: None,
     ):
         self._workers = workers
         self._binaries = binaries
@@ -59,6 +60,7 @@ class JobRunner:
         self._publish = publish
         self._host_id = host_id
         self._on_job_end = on_job_end
+        self._on_job_failed = on_job_failed  # the job's own code failed (validate or run)
         self._threads = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
         self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim")  # off the lane's path
         self._running: dict[str, Worker | None] = {}  # job id → the worker running it, once it has one
@@ -219,6 +221,8 @@ class JobRunner:
         ended = self._end(request, JobStatus.ERROR, error=error, phase=phase)
         if ended is not None:
             log.info("job %s failed (%s): %s", request.jobId, phase, error.message)
+            if phase in (FailurePhase.VALIDATE, FailurePhase.RUN):
+                self._on_job_failed(request.jobId)
         return ended
 
     def _end(self, request: JobRequested, status: JobStatus, **written) -> JobRecord | None:

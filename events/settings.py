@@ -30,5 +30,6 @@ class ContextSettings(BaseModel):
     memoryPerNode: str | None = None  # Spark memory string, e.g. 512m
     flavour: ContextFlavour = ContextFlavour.SESSION
     maxJobs: int = Field(default=8, ge=1)
-    sparkConf: dict[str, str] = {}  # spark.* keys pass through to the SparkSession
-    config: dict = {}  # the whole context config, handed to jobs as runtime.contextConfig
+    stopContextOnJobError: bool = False  # SJS's stop-context-on-job-error: a failed job stops its context
+    sparkConf: dict[str, str] = {}  # the context's Spark conf: spark.*, passthrough and hadoop keys
+    config: dict = {}  # the context's whole config: runtime.contextConfig, below its jobs' own configs

@@ -12,6 +12,7 @@ from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
+from functions.domain.preload import Preloads
 from infra.config import Settings
 from infra.job_end import JobEnding
 from infra.launchers import launcher_for
@@ -34,6 +35,7 @@ class Services:
     reaper: Reaper
     replies: Replies
     callbacks: CallbackService
+    preloads: Preloads
 
 
 @cache
@@ -72,7 +74,9 @@ def services() -> Services:
         SyncLane(),
         settings.context_start_timeout_seconds,
         callback_targets,
+        settings.policy.spark,
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits)
-    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks)
+    preloads = Preloads(contexts, settings.policy.spark)
+    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads)

@@ -27,7 +27,6 @@ class Settings:
     host_task_definition: str = ""
     host_subnets: str = ""  # comma-separated, for ECS awsvpc networking
     spark_master: str = ""  # empty: local[num-cpu-cores] inside the host
-    max_jobs_per_context: int = 8
     heartbeat_seconds: float = 5.0
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0

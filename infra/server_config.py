@@ -2,13 +2,16 @@
 SERVER_CONFIG setting (no file: every default below).
 
 Settings (infra/config.py) wire the deployment (resource names, endpoints) and come from the
-environment; this file holds the operator's policy (who may call, limits on what users send, ...).
-It is the operator's own trusted text, unlike request bodies, so it is read with pyhocon as is.
-Keys are written as SJS writes them (kebab-case); each section is a model of its own."""
+environment; this file holds the operator's policy (who may call, limits on what users send,
+contexts preloaded at start, defaults of contexts and jobs, ...). It is the operator's own
+trusted text, unlike request bodies, so `${?ENV}` and `include` work as in SJS's jobserver.conf;
+sizes and durations stay the text written, as Typesafe Config keeps them (infra/hocon.py).
+Keys are written as SJS writes them (kebab-case); each section is a model of its own.
+examples/jobserver.conf is a documented example."""
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, IPvAnyNetwork, model_validator
 from pydantic.alias_generators import to_camel
@@ -30,6 +33,7 @@ class Section(BaseModel):
 
 
 Grant = Annotated[str, AfterValidator(check_grant)]
+CONTEXT_NAME = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"  # also a valid part of an SQS queue name
 CONTEXT_PREFIX = r"^[A-Za-z][A-Za-z0-9_-]*$"  # what can start a valid context name
 ContextPrefix = Annotated[str, Field(pattern=CONTEXT_PREFIX)]
 
@@ -103,18 +107,53 @@ class Limits(Section):
     callback_allowed_networks: tuple[IPvAnyNetwork, ...] = ()  # e.g. ["127.0.0.0/8"] for local receivers
 
 
+ConfigObject = dict[str, Any]  # a HOCON object, e.g. a context's config as a POST /contexts body holds it
+
+
+class SjsSection(Section):
+    """A section of SJS's own jobserver.conf: it holds many keys this server has no use for
+    (ports, DAOs, Akka), so an SJS operator's file is read without them."""
+
+    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
+
+
+class JobserverSection(SjsSection):
+    """`spark.jobserver { ... }`."""
+
+    max_jobs_per_context: int = Field(8, ge=1)  # a context's job slots, unless its own config says
+
+
+class SparkSection(SjsSection):
+    """`spark { ... }`, as SJS's jobserver.conf writes it.
+
+    - `contexts { name { num-cpu-cores = 2, ... } }`: contexts started when the server starts and
+      after `PUT /contexts?reset=reboot` (functions/domain/preload.py);
+    - `context-settings { ... }`: what every context's config falls back to (preloaded, created
+      by POST /contexts, or ad hoc), e.g. `stop-context-on-job-error`, `passthrough`, `hadoop`;
+    - `job-defaults { ... }`: what every job's config falls back to, below its context's config.
+      SJS let jobs fall back to its whole file; here that would show jobs the auth section, so
+      the keys jobs may see are the ones written in this section."""
+
+    jobserver: JobserverSection = JobserverSection()
+    contexts: dict[Annotated[str, Field(pattern=CONTEXT_NAME)], ConfigObject] = Field(default_factory=dict)
+    context_settings: ConfigObject = Field(default_factory=dict)
+    job_defaults: ConfigObject = Field(default_factory=dict)
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
 
     auth: AuthSection = AuthSection()
     limits: Limits = Limits()
+    spark: SparkSection = SparkSection()
 
 
-def parse_server_config(text: str) -> ServerConfig:
-    from pyhocon import ConfigFactory
+def parse_server_config(text: str, basedir: str | None = None) -> ServerConfig:
+    """`basedir`: where the file's includes are found (the file's own folder)."""
+    from infra.hocon import parse_operator_hocon
 
     # as_plain_ordered_dict, not items(): pyhocon keeps the quotes of quoted keys ("alice@example.com")
-    return ServerConfig.model_validate(ConfigFactory.parse_string(text).as_plain_ordered_dict())
+    return ServerConfig.model_validate(parse_operator_hocon(text, basedir).as_plain_ordered_dict())
 
 
 @cache
@@ -122,4 +161,4 @@ def load_server_config(path: str) -> ServerConfig:
     """The config in `path`, read once per process; an empty path gives the defaults."""
     if not path:
         return ServerConfig()
-    return parse_server_config(Path(path).read_text())
+    return parse_server_config(Path(path).read_text(), str(Path(path).resolve().parent))

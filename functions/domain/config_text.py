@@ -1,7 +1,7 @@
 """The one place request bodies are parsed: SJS sends HOCON (JSON is a subset of it).
 
 Config text is data. Substitutions resolve within the text only, `include` is refused, and sizes
-and durations stay the text written (functions/domain/hocon.py). The limits (Limits in
+and durations stay the text written (infra/hocon.py). The limits (Limits in
 infra/server_config.py) are checked before the text reaches a parser: its size, how deep its
 brackets nest, and for HOCON, whose parse costs far more than JSON's, a smaller size and a cap
 on substitutions. After parsing, the result is checked again, since HOCON's dotted keys nest
@@ -136,10 +136,10 @@ def _finite_float(text: str) -> float:
 def _parse_hocon(text: str, max_depth: int) -> dict[str, Any]:
     from pyhocon import ConfigTree
 
-    from functions.domain.hocon import parse_hocon
+    from infra.hocon import parse_request_hocon
 
     try:
-        tree = parse_hocon(text)
+        tree = parse_request_hocon(text)
     except MalformedConfig:
         raise
     except RecursionError:  # dotted keys nest without brackets: a.a.a.(thousands) = 1

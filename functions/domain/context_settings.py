@@ -1,54 +1,109 @@
-"""A context's settings from its query parameters and HOCON/JSON body, as SJS accepted them:
-num-cpu-cores, memory-per-node and context-factory at top level or under spark.context-settings,
-spark.* settings passed through to Spark, spark.jobserver.max-jobs-per-context for the slot limit."""
+"""A context's config and settings, built as SJS builds them (WebApi.getContextConfig and the
+context supervisor), however the context is created.
+
+Its config, first layer first: the body's `spark.context-settings` block, the query parameters
+(dotted names as paths), the body's other keys (SJS ignores them; earlier versions of this
+server passed `spark.*` ones through, so they still count), then the server's
+`spark.context-settings`; on top, SJS's `context.name` and `is-adhoc`. That whole config is what
+jobs get as `runtime.contextConfig` (JVM: `JobEnvironment.contextConfig()`). An ad-hoc context's
+config is its job's `spark.context-settings` block over the same server defaults.
+
+Its settings are read from that config: num-cpu-cores, memory-per-node, context-factory,
+stop-context-on-job-error, the slot limit (`spark.jobserver.max-jobs-per-context`, else the
+server's), and the Spark conf: `spark.*` keys as they are, `passthrough { k = v }` as `k`, and
+`hadoop { k = v }` as `spark.hadoop.k`, which Spark copies into the Hadoop configuration."""
 
 from typing import Any
 
 from pydantic import ValidationError
 
 from events.settings import ContextFlavour, ContextSettings
+from functions.domain.config_layers import nested, with_fallback
 from functions.domain.config_text import flatten
 from infra.errors import BadRequest
+from infra.server_config import SparkSection
 
-SETTINGS_PREFIX = "spark.context-settings."
-PASSTHROUGH_PREFIX = SETTINGS_PREFIX + "passthrough."
 MAX_JOBS_KEYS = ("spark.jobserver.max-jobs-per-context", "max-jobs-per-context")
+NOT_SPARK_CONF = ("spark.jobserver.", "spark.context-settings.")  # SJS's own keys, not Spark's
+PASSTHROUGH_PREFIX = "passthrough."
+HADOOP_PREFIX = "hadoop."
 
 
-def context_settings(query: dict[str, str], body: dict[str, Any], default_max_jobs: int) -> ContextSettings:
-    flat = flatten(body)
-    params = {
-        **{
-            key.removeprefix(SETTINGS_PREFIX): value
-            for key, value in flat.items()
-            if key.startswith(SETTINGS_PREFIX)
-        },
-        **{key: value for key, value in flat.items() if not key.startswith("spark.")},
-        **query,
-    }
-    spark_conf = {
-        key.removeprefix(PASSTHROUGH_PREFIX): str(value)
-        for key, value in {**flat, **query}.items()
-        if (key.startswith("spark.") and not key.startswith(("spark.jobserver.", SETTINGS_PREFIX)))
-        or key.startswith(PASSTHROUGH_PREFIX)
-    }
-    max_jobs = next(
-        (params.get(k) or flat.get(k) for k in MAX_JOBS_KEYS if params.get(k) or flat.get(k)), None
-    )
-    factory = params.get("context-factory")
+def context_settings(
+    name: str, query: dict[str, str], body: dict[str, Any], server: SparkSection
+) -> ContextSettings:
+    """A context created by POST /contexts/{name}?query with `body`, or preloaded (body only)."""
+    block = _settings_block(body)
+    rest = _without_settings_block(body)
+    config = with_fallback(block, nested(query), rest, server.context_settings)
+    return _settings(name, config, server, transient=False)
+
+
+def adhoc_settings(name: str, job_config: dict[str, Any], server: SparkSection) -> ContextSettings:
+    """A job's transient context: its config's `spark.context-settings` set it up; one job slot."""
+    config = with_fallback(_settings_block(job_config), server.context_settings)
+    return _settings(name, config, server, transient=True)
+
+
+def _settings(name: str, config: dict[str, Any], server: SparkSection, transient: bool) -> ContextSettings:
+    config = with_fallback({"context": {"name": name}, "is-adhoc": transient}, config)
+    flat = flatten(config)
+    factory = flat.get("context-factory")
     if factory is not None and not isinstance(factory, str):
         raise BadRequest(f"Invalid context settings: context-factory must be a name, not {factory!r}")
+    max_jobs = next((flat[key] for key in MAX_JOBS_KEYS if flat.get(key) is not None), None)
     try:
         return ContextSettings(
-            numCpuCores=params.get("num-cpu-cores", 2),
-            memoryPerNode=params.get("memory-per-node"),
+            numCpuCores=flat.get("num-cpu-cores", 2),
+            memoryPerNode=flat.get("memory-per-node"),
             flavour=ContextFlavour.from_factory(factory),
-            maxJobs=max_jobs or default_max_jobs,
-            sparkConf=spark_conf,
-            config=body,
+            maxJobs=1 if transient else max_jobs or server.jobserver.max_jobs_per_context,
+            stopContextOnJobError=flat.get("stop-context-on-job-error", False),
+            sparkConf=_spark_conf(flat),
+            config=config,
         )
     except (ValidationError, ValueError) as e:
         raise BadRequest(f"Invalid context settings: {_first_error(e)}") from None
+
+
+def _settings_block(config: dict[str, Any]) -> dict[str, Any]:
+    spark = config.get("spark")
+    block = spark.get("context-settings", {}) if isinstance(spark, dict) else {}
+    if not isinstance(block, dict):
+        raise BadRequest(f"Invalid context settings: spark.context-settings must be an object, not {block!r}")
+    return block
+
+
+def _without_settings_block(body: dict[str, Any]) -> dict[str, Any]:
+    spark = body.get("spark")
+    if not isinstance(spark, dict) or "context-settings" not in spark:
+        return body
+    rest = {key: value for key, value in body.items() if key != "spark"}
+    others = {key: value for key, value in spark.items() if key != "context-settings"}
+    return {**rest, "spark": others} if others else rest
+
+
+def _spark_conf(flat: dict[str, Any]) -> dict[str, str]:
+    """SJS's order (SparkJobUtils.configToSparkConf, then the factory): spark.* keys, then
+    passthrough over them, then hadoop into the Hadoop configuration."""
+    conf = {key: value for key, value in flat.items() if key.startswith("spark.")}
+    conf = {key: value for key, value in conf.items() if not key.startswith(NOT_SPARK_CONF)}
+    for key, value in flat.items():
+        if key.startswith(PASSTHROUGH_PREFIX):
+            conf[key.removeprefix(PASSTHROUGH_PREFIX)] = value
+    for key, value in flat.items():
+        if key.startswith(HADOOP_PREFIX):
+            conf["spark.hadoop." + key.removeprefix(HADOOP_PREFIX)] = value
+    return {key: _conf_text(value) for key, value in conf.items() if value is not None and value != {}}
+
+
+def _conf_text(value: Any) -> str:
+    """A config value as Spark's conf holds it (Typesafe's unwrapped values: true, 2, a,b)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_conf_text(item) for item in value)
+    return str(value)
 
 
 def _first_error(error: Exception) -> str:

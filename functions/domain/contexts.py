@@ -23,12 +23,13 @@ from infra.errors import (
 )
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
+from infra.server_config import CONTEXT_NAME
 from infra.stores.contexts import ContextRecord, ContextStore
 from infra.stores.dynamo import Write
 
 log = logging.getLogger(__name__)
 
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # also a valid part of an SQS queue name
+NAME = re.compile(CONTEXT_NAME)
 STOP_WAIT_SECONDS = 15.0
 KNOWN_SECONDS = 10.0  # how long an API container trusts what it read of a running context
 
@@ -153,12 +154,7 @@ class ContextService:
 
     def delete(self, name: str) -> None:
         """Stop the context's host; its unfinished jobs end as ERROR."""
-        record = self.get(name)
-        if not record.state.is_live:
-            raise NoSuchContext(name)
-        with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
-            self.contexts.begin_stop(name, record.contextId)
-        self.queues.send(record.queueUrl, StopRequested())
+        record = self.request_stop(name)
         current, ended = wait_until(
             lambda: self.reaper.checked(self.contexts.get(name)),
             lambda r: r.contextId != record.contextId or not r.state.is_live,
@@ -166,3 +162,13 @@ class ContextService:
         )
         if not ended:
             self.reaper.reap(current, f"its host did not stop within {STOP_WAIT_SECONDS:g} s and was ended")
+
+    def request_stop(self, name: str) -> ContextRecord:
+        """Mark the context STOPPING and tell its host to stop, without waiting for it."""
+        record = self.get(name)
+        if not record.state.is_live:
+            raise NoSuchContext(name)
+        with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
+            self.contexts.begin_stop(name, record.contextId)
+        self.queues.send(record.queueUrl, StopRequested())
+        return record

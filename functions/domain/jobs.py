@@ -19,10 +19,11 @@ from typing import Any
 
 from events.jobs import JobError
 from events.messages import BinaryRef, JobRequested, KillRequested
-from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
 from functions.domain.binaries import JAR, has_class
 from functions.domain.callback_targets import CallbackTargets
+from functions.domain.config_layers import job_config
+from functions.domain.context_settings import adhoc_settings
 from functions.domain.contexts import ContextService
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
@@ -38,6 +39,7 @@ from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.messaging.sync_lane import HostLost, HostUnreachable, SyncLane
+from infra.server_config import SparkSection
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
 from infra.stores.dynamo import transact
@@ -73,6 +75,7 @@ class JobService:
     lane: SyncLane
     context_start_timeout: float
     callback_targets: CallbackTargets
+    server: SparkSection  # the operator's defaults of contexts and jobs
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         if submission.callback_url:
@@ -93,7 +96,7 @@ class JobService:
         if submission.context and len(submission.app_names) == 1:
             binaries = _ALONGSIDE.submit(self._runnable_binaries, submission)
             try:
-                context, job = self._record_with_slot(submission, submission.app_names[0])
+                context, job, config = self._record_with_slot(submission, submission.app_names[0])
             except Exception:
                 binaries.result()  # an unknown binary or class is the answer, as before any context
                 raise
@@ -106,24 +109,35 @@ class JobService:
         else:
             binary, dependencies = self._runnable_binaries(submission)
             if submission.context:
-                context, job = self._record_with_slot(submission, binary.appName)
+                context, job, config = self._record_with_slot(submission, binary.appName)
             else:
                 context = self._transient_context(submission)
+                config = self._layered(submission, context)
                 job = self._new_job(submission, binary.appName, context)
                 self.jobs.create(job)
         request = JobRequested(
             **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
             binary=_reference(binary),
             dependencies=[_reference(dependency) for dependency in dependencies],
-            config=job.config,
+            config=config,
             replyTo=job.replyTo,
             callbackUrl=job.callbackUrl,
         )
         return job, request, context
 
-    def _record_with_slot(self, submission: JobSubmission, app_name: str) -> tuple[ContextRecord, JobRecord]:
+    def _layered(self, submission: JobSubmission, context: ContextRecord) -> dict[str, Any]:
+        """What the job runs with: its config over its context's and the server's job defaults.
+        The record keeps the config as posted (SJS shows that)."""
+        return job_config(submission.config, context.settings.config, self.server.job_defaults)
+
+    def _record_with_slot(
+        self, submission: JobSubmission, app_name: str
+    ) -> tuple[ContextRecord, JobRecord, dict[str, Any]]:
+        """The job recorded with a slot of its context, and its layered config (a config too large
+        once layered is refused before anything is written)."""
         assert submission.context is not None
         context = self.contexts.known(submission.context)
+        config = self._layered(submission, context)
         job = self._new_job(submission, app_name, context)
         try:
             transact([self.contexts.slot_write(context), self.jobs.create_write(job)])
@@ -135,7 +149,7 @@ class JobService:
             except Conflict:
                 self.contexts.take_slot_refused(submission.context, context)  # raises: stopping, gone, full
                 raise
-        return context, job
+        return context, job, config
 
     def _new_job(self, submission: JobSubmission, app_name: str, context: ContextRecord) -> JobRecord:
         return JobRecord(
@@ -254,9 +268,8 @@ class JobService:
     def _transient_context(self, submission: JobSubmission) -> ContextRecord:
         """SJS's ad-hoc context: started for one job, gone when it ends."""
         name = _adhoc_name(submission.class_path, submission.adhoc_prefix)
-        return self.contexts.create(
-            name, ContextSettings(maxJobs=1), transient=True, wait=False, slot_taken=True
-        )
+        settings = adhoc_settings(name, submission.config, self.server)
+        return self.contexts.create(name, settings, transient=True, wait=False, slot_taken=True)
 
     def _wait_for_end(self, job: JobRecord, timeout: float) -> tuple[JobRecord, bool]:
         deadline = time.monotonic() + timeout

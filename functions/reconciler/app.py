@@ -1,6 +1,11 @@
 """Runs on a schedule (EventBridge Scheduler in AWS, a timer in the local stack): reaps every
-context whose host stopped heartbeating, which also fails that context's unfinished jobs, and
-deletes reply queues left by API containers that are gone (Lambda recycles them silently)."""
+context whose host stopped heartbeating, which also fails that context's unfinished jobs, deletes
+reply queues left by API containers that are gone (Lambda recycles them silently), and starts
+the server config's preloaded contexts that this deployment has never run (functions/domain/preload.py).
+
+Invoked with {"action": "start-preloaded"} (the local stack does once its API is up, as SJS did
+when it started; on AWS, an invoke after a deploy does the same), it starts every preloaded
+context that is not live."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,13 +15,17 @@ from functions.wiring import services
 logger = Logger(service="sjs-reconciler")
 
 REPLY_QUEUE_MAX_AGE_SECONDS = 6 * 3600  # far longer than an API container keeps a request waiting
+START_PRELOADED = "start-preloaded"
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     svc = services()
+    if event.get("action") == START_PRELOADED:
+        return {"startedPreloaded": svc.preloads.start()}
     reaped = svc.reaper.sweep()
     if reaped:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
     swept = svc.replies.sweep(REPLY_QUEUE_MAX_AGE_SECONDS)
-    return {"reaped": reaped, "sweptReplyQueues": len(swept)}
+    started = svc.preloads.start(only_new=True)
+    return {"reaped": reaped, "sweptReplyQueues": len(swept), "startedPreloaded": started}

@@ -2,7 +2,8 @@
 
 Order of starting: moto server → resources from template.yaml → environment for the functions and
 hosts → the API's HTTP server and the other functions' warm workers, side by side → queue pollers
-(the functions' SQS event sources) and the reconciler schedule. Stopping runs it backwards: the
+(the functions' SQS event sources) and the reconciler schedule → in the background, the server
+config's preloaded contexts (SJS's `spark.contexts`). Stopping runs it backwards: the
 HTTP server first, then every context host (so contexts end FINISHED while moto still answers),
 then the workers and moto; no process is left behind."""
 
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from functions.reconciler.app import START_PRELOADED
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
 from infra.local.api_server import ApiServer
@@ -41,12 +43,14 @@ class StackConfig:
     api_workers: int = 8
     reconcile_seconds: float = 5.0
     state_dir: Path = Path(".sjs")
+    server_config: str = ""  # the operator's file; the template's ServerConfigFile names it on AWS
 
     def function_env(self) -> dict[str, str]:
         """What the local stack adds to the template's environment for its functions and hosts."""
         return {
             "CONTEXT_LAUNCHER": "local",
             "STATE_DIR": str(self.state_dir),
+            "SERVER_CONFIG": self.server_config,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
@@ -63,8 +67,8 @@ class StackConfig:
             api_workers=int(env.get("API_WORKERS", cls.api_workers)),
             reconcile_seconds=float(env.get("RECONCILE_SECONDS", cls.reconcile_seconds)),
             state_dir=Path(env.get("STATE_DIR", cls.state_dir)).resolve(),
+            server_config=str(Path(env["SERVER_CONFIG"]).resolve()) if env.get("SERVER_CONFIG") else "",
         )
-
 
     @property
     def credentials_path(self) -> Path:
@@ -125,6 +129,7 @@ class LocalStack:
                 ).start()
                 log.info("%s takes events from %s", pool.function_name, queue_arn.rsplit(":", 1)[-1])
         threading.Thread(target=self._reconcile, args=(reconciler,), name="reconciler", daemon=True).start()
+        threading.Thread(target=self._preload, args=(reconciler,), name="preload", daemon=True).start()
         log.info(
             "API on %s (OpenAPI UI at /swagger) — ready in %.1f s", self._api.url, time.monotonic() - started
         )
@@ -164,6 +169,19 @@ class LocalStack:
             except Exception:
                 if not self._stopping.is_set():
                     log.exception("reconciler run failed")
+
+    def _preload(self, pool: FunctionPool) -> None:
+        """SJS starts the server config's contexts as it starts: here once the API is up, in the
+        background (the stack is ready before they are)."""
+        event = {"action": START_PRELOADED, "requestContext": {"requestId": "start-preloaded"}}
+        try:
+            started = pool.invoke(event)["startedPreloaded"]
+        except Exception:
+            if not self._stopping.is_set():
+                log.exception("starting the preloaded contexts failed")
+            return
+        if started:
+            log.info("preloaded contexts starting: %s", ", ".join(started))
 
     def _stop_hosts(self) -> None:
         """SIGTERM the host of every live context (they drain and end their contexts), wait for

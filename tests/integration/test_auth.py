@@ -34,6 +34,7 @@ ROUTES = [  # (method, path, permission): every route of the API but /healthz
     ("POST", "/contexts/x", Permission.CONTEXTS_START),
     ("GET", "/contexts/x", Permission.CONTEXTS_READ),
     ("DELETE", "/contexts/x", Permission.CONTEXTS_DELETE),
+    ("PUT", "/contexts?reset=reboot", Permission.CONTEXTS_RESET),
     ("GET", "/jobs", Permission.JOBS_READ),
     ("POST", "/jobs?appName=x&classPath=a.B", Permission.JOBS_START),
     ("GET", "/jobs/x", Permission.JOBS_READ),

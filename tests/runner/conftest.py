@@ -66,6 +66,7 @@ class RunnerHarness:
         self.binaries = BinaryStore(settings.binaries_table, settings.binaries_bucket)
         self.results = ResultStore(settings.binaries_bucket)
         self.events: list[LifecycleEvent] = []
+        self.failed: list[str] = []  # jobs whose own code failed, as the runner tells its host
         bus = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
 
         def publish(event: LifecycleEvent) -> None:
@@ -103,6 +104,7 @@ class RunnerHarness:
             publish=publish,
             host_id="test-host",
             max_jobs=MAX_JOBS,
+            on_job_failed=self.failed.append,
         )
 
     def upload(self, data: bytes) -> BinaryRef:

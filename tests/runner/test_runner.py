@@ -45,6 +45,16 @@ def test_a_class_missing_from_the_binary_fails_in_the_load_phase(harness, exampl
     assert record.phase is FailurePhase.LOAD and "not found in the binary" in record.error.message
 
 
+def test_the_host_hears_of_jobs_whose_own_code_failed_and_only_of_those(harness, examples):
+    """What stop-context-on-job-error acts on: failures in validate or run, not in loading."""
+    invalid = harness.run(examples, WORDCOUNT, {})
+    raised = harness.run(examples, "example_jobs.lifecycle.FailingJob")
+    missing = harness.run(examples, "example_jobs.word_count.NoSuchJob")
+    finished = harness.run(examples, WORDCOUNT, {"input": {"strings": ["a"]}})
+    assert invalid.jobId in harness.failed and raised.jobId in harness.failed
+    assert missing.jobId not in harness.failed and finished.jobId not in harness.failed
+
+
 def test_a_duplicate_delivery_runs_once(harness, examples, aws, engine, sandbox, state_dir):
     request = harness.request(examples, WORDCOUNT, {"input": {"strings": ["x"]}})
     other_host = RunnerHarness(aws, engine, sandbox, state_dir)  # a second host that got the same message

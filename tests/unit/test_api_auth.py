@@ -51,6 +51,7 @@ ROUTES = [
     Route("POST", "/contexts/{name}", Permission.CONTEXTS_START, 400),  # it exists already
     Route("GET", "/contexts/{name}", Permission.CONTEXTS_READ, 200),
     Route("DELETE", "/contexts/{name}", Permission.CONTEXTS_DELETE, 404),  # of a context never started
+    Route("PUT", "/contexts", Permission.CONTEXTS_RESET, 400),  # a reset SJS has not (the world lives on)
     Route("GET", "/jobs", Permission.JOBS_READ, 200),
     Route("POST", "/jobs", Permission.JOBS_START, 404, "input.strings = [a]"),  # an app never uploaded
     Route("GET", "/jobs/{job_id}", Permission.JOBS_READ, 200),
@@ -150,6 +151,8 @@ def concrete(route: Route, world: World) -> str:
         path = "/binaries/never-uploaded"
     if route.path == "/contexts/{name}" and route.method == "DELETE":
         path = "/contexts/team-a-never-started"
+    if route.path == "/contexts" and route.method == "PUT":
+        path += "?reset=everything"
     if route.path == "/binaries/{app_name}/uploads":
         path += "?fileName=jobs.egg"
     if route.path == "/jobs" and route.method == "POST":

@@ -1,12 +1,12 @@
-"""Request bodies and context settings, as SJS clients send them."""
+"""Request bodies and context factories, as SJS clients send them (context settings:
+test_context_settings.py)."""
 
 import pytest
 
 from events.settings import ContextFlavour
 from functions.domain.config_text import flatten, parse_config
-from functions.domain.context_settings import context_settings
-from infra.errors import BadRequest, MalformedConfig
-from infra.server_config import Limits
+from infra.errors import MalformedConfig
+from infra.server_config import Limits, parse_server_config
 
 LIMITS = Limits()
 
@@ -32,25 +32,6 @@ def test_flatten_joins_nested_keys_with_dots():
     }
 
 
-def test_context_settings_merge_query_and_body_like_sjs():
-    body = parse_config(
-        "spark.context-settings { num-cpu-cores = 3, passthrough { spark.driver.maxResultSize = 2g } }\n"
-        "spark.sql.shuffle.partitions = 4\nspark.jobserver.max-jobs-per-context = 2",
-        LIMITS,
-    )
-    settings = context_settings({"memory-per-node": "512m"}, body, default_max_jobs=8)
-    assert settings.numCpuCores == 3
-    assert settings.memoryPerNode == "512m"
-    assert settings.maxJobs == 2
-    assert settings.sparkConf == {"spark.sql.shuffle.partitions": "4", "spark.driver.maxResultSize": "2g"}
-
-
-def test_query_parameters_override_the_body():
-    settings = context_settings({"num-cpu-cores": "1"}, {"num-cpu-cores": 4}, default_max_jobs=8)
-    assert settings.numCpuCores == 1
-    assert settings.maxJobs == 8
-
-
 @pytest.mark.parametrize(
     ("factory", "flavour"),
     [
@@ -66,28 +47,10 @@ def test_sjs_context_factories_map_to_flavours(factory, flavour):
     assert ContextFlavour.from_factory(factory) is flavour
 
 
-@pytest.mark.parametrize(
-    "query", [{"num-cpu-cores": "0"}, {"num-cpu-cores": "many"}, {"context-factory": "com.acme.MyFactory"}]
-)
-def test_bad_context_settings_are_bad_requests(query):
-    with pytest.raises(BadRequest, match="Invalid context settings"):
-        context_settings(query, {}, default_max_jobs=8)
-
-
-def test_sizes_and_durations_in_a_context_body_are_spark_strings():
-    body = parse_config(
-        "memory-per-node = 512m\nspark.network.timeout = 120s\nspark.executor.memory = 2g", LIMITS
-    )
-    settings = context_settings({}, body, default_max_jobs=8)
-    assert settings.memoryPerNode == "512m"
-    assert settings.sparkConf == {"spark.network.timeout": "120s", "spark.executor.memory": "2g"}
-
-
-def test_the_operators_own_config_is_still_read_as_pyhocon_reads_it(monkeypatch):
-    """Only request text is read as data: the shared pyhocon module is left as it is."""
-    from pyhocon import ConfigFactory
-
+def test_the_operators_own_config_reads_the_environment_and_request_text_does_not(monkeypatch):
+    """Only request text is read as data; the operator's file is trusted text, as SJS's jobserver.conf."""
     monkeypatch.setenv("SJS_OPERATOR_SETTING", "from-the-environment")
-    assert ConfigFactory.parse_string("a = ${SJS_OPERATOR_SETTING}")["a"] == "from-the-environment"
+    operator = parse_server_config("spark.job-defaults.a = ${SJS_OPERATOR_SETTING}")
+    assert operator.spark.job_defaults == {"a": "from-the-environment"}
     with pytest.raises(MalformedConfig, match="Cannot resolve"):
         parse_config("a = ${SJS_OPERATOR_SETTING}", LIMITS)

@@ -33,4 +33,11 @@ def test_queue_samples_are_taken_whole(aws, example_egg, name):
 
 def test_the_schedule_sample_runs_the_reconciler(aws):
     answer = invoke("ReconcilerFunction", load_event("ReconcilerFunction/schedule"))
-    assert set(answer) == {"reaped", "sweptReplyQueues"}  # (what it reaps depends on other tests' contexts)
+    assert set(answer) == {"reaped", "sweptReplyQueues", "startedPreloaded"}  # values: other tests'
+
+
+def test_the_start_sample_starts_the_preloaded_contexts(aws):
+    """None are configured here (tests/unit/test_api_server_config.py starts some)."""
+    assert invoke("ReconcilerFunction", load_event("ReconcilerFunction/start_preloaded")) == {
+        "startedPreloaded": []
+    }

@@ -178,16 +178,25 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
     }
 
 
-def test_the_reconciler_ends_dead_contexts_and_sweeps_reply_queues_only(aws):
+def test_the_reconciler_ends_dead_contexts_sweeps_reply_queues_and_starts_preloaded_contexts_only(aws):
     assert _grants("ReconcilerFunctionRole") == {
-        f"{TABLE}contexts": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem"},
+        f"{TABLE}contexts": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"},
         f"{TABLE}jobs": {"dynamodb:UpdateItem"},
         f"{TABLE}jobs/index/active-by-context": {"dynamodb:Query"},
-        f"{QUEUE}ctx-*": {"sqs:DeleteQueue"},
+        f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:DeleteQueue"},
+        f"{QUEUE}dlq": {"sqs:GetQueueAttributes"},
         "*": {"sqs:ListQueues"},  # no resource-level permission exists for it
         f"{QUEUE}ctx-_reply-*": {"sqs:GetQueueAttributes"},
+        aws.host_task_definition: {"ecs:RunTask"},
         HOST_TASKS: {"ecs:StopTask"},
+        _role("HostTaskRole")["Arn"]: {"iam:PassRole"},
+        _role("HostExecutionRole")["Arn"]: {"iam:PassRole"},
         BUS: {"events:PutEvents"},
+    }
+    cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/sjs-unit-hosts"
+    assert _condition("ReconcilerFunctionRole", "ecs:RunTask") == {"ArnEquals": {"ecs:cluster": cluster}}
+    assert _condition("ReconcilerFunctionRole", "iam:PassRole") == {
+        "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     }
 
 

@@ -1,4 +1,4 @@
-"""/contexts: create (returns once usable), list, show, delete."""
+"""/contexts: create (returns once usable), list, show, delete, and SJS's reset."""
 
 from typing import Annotated, Any
 
@@ -11,6 +11,7 @@ from functions.api.auth.guard import current_caller, path_context, requires
 from functions.api.requests import config_body, query
 from functions.domain.context_settings import context_settings
 from functions.wiring import services
+from infra.errors import BadRequest
 from infra.permissions import Permission
 from infra.stores.contexts import ContextRecord
 
@@ -36,9 +37,26 @@ def create_context(
 ) -> dict:
     # The typed parameters above are validated and documented; `params` also carries spark.* ones.
     svc = services()
-    settings = context_settings(params, body, svc.settings.max_jobs_per_context)
+    settings = context_settings(name, params, body, svc.settings.policy.spark)
     svc.contexts.create(name, settings)
     return {"status": "SUCCESS", "result": "Context initialized"}
+
+
+@router.put("/", middlewares=[requires(Permission.CONTEXTS_RESET)])
+def reset_contexts(
+    caller: Annotated[Caller, Depends(current_caller)],
+    reset: Annotated[
+        str, Query(description="reboot (SJS's one kind): stop every context, then start the preloaded ones")
+    ],
+    sync: Annotated[
+        bool, Query(description="false: only ask every context to stop, and answer at once (as SJS)")
+    ] = True,
+) -> dict:
+    if reset != "reboot":  # checked here, not by the type, so that a caller without the permission hears 403
+        raise BadRequest(f"reset={reset} is not supported; SJS's reset is reset=reboot")
+    # A caller scoped to context prefixes resets the contexts they reach, and no others.
+    services().preloads.reboot(caller.reaches, wait=sync)
+    return {"status": "SUCCESS", "result": "Context reset" if sync else "Context reset requested"}
 
 
 @router.get("/<name>", middlewares=[requires(Permission.CONTEXTS_READ, context=NAMED)])
