@@ -14,6 +14,7 @@ of memory, in a GC spiral) is caught by the heartbeat too."""
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Mapping
@@ -166,10 +167,12 @@ class SparkEngine:
         assert self._process is not None
         return self._process.wait()
 
-    def stop(self) -> None:
-        """Stop the SparkSession, then the JVM; bounded, kills what does not stop."""
+    def stop(self, graceful: bool = True) -> None:
+        """Stop the SparkSession, then the JVM; bounded, kills what does not stop. Not `graceful`:
+        kill the JVM at once, as killing the application (SJS's forced stop). A second call does
+        nothing more."""
         with contextlib.suppress(Exception):
-            if self._session is not None and self._process and self._process.poll() is None:
+            if graceful and self._session is not None and self._process and self._process.poll() is None:
                 self._session.stop()
         for gateway in (self._gateway, self._pinger):
             with contextlib.suppress(Exception):
@@ -177,15 +180,21 @@ class SparkEngine:
                     gateway.close()
         if self._process is None:
             return
+        if not graceful:
+            self._kill()
         with contextlib.suppress(Exception):
             assert self._process.stdin is not None
             self._process.stdin.close()
         try:
             self._process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, 9)
+            self._kill()
             self._process.wait()
+
+    def _kill(self) -> None:
+        assert self._process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
 
 
 def _connect(access: GatewayAccess, read_timeout: float | None) -> JavaGateway:

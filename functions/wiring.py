@@ -72,5 +72,5 @@ def services() -> Services:
         callback_targets,
     )
     callbacks = CallbackService(jobs, callback_targets)
-    binaries = BinaryService(binary_store, publisher, limits)
+    binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)
     return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks)

@@ -27,7 +27,7 @@ from infra.stores.contexts import ContextRecord, ContextStore
 log = logging.getLogger(__name__)
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")  # also a valid part of an SQS queue name
-STOP_WAIT_SECONDS = 15.0
+STOP_WAIT_SECONDS = 15.0  # SJS's context-deletion-timeout default
 
 
 @dataclass(frozen=True)
@@ -129,14 +129,17 @@ class ContextService:
     def free_slot(self, name: str, context_id: str) -> None:
         self.contexts.free_slot(name, context_id)
 
-    def delete(self, name: str) -> None:
-        """Stop the context's host; its unfinished jobs end as ERROR."""
+    def delete(self, name: str, force: bool = False) -> None:
+        """Stop the context as SJS does: its unfinished jobs end ERROR at once (SJS does not wait
+        for them), then its host stops Spark gracefully, or with `force` kills it; returns once
+        the context has ended (after STOP_WAIT_SECONDS its host is stopped for good and it
+        ends ERROR)."""
         record = self.get(name)
         if not record.state.is_live:
             raise NoSuchContext(name)
         with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
             self.contexts.begin_stop(name, record.contextId)
-        self.queues.send(record.queueUrl, StopRequested())
+        self.queues.send(record.queueUrl, StopRequested(force=force))
         current, ended = wait_until(
             lambda: self.reaper.checked(self.contexts.get(name)),
             lambda r: r.contextId != record.contextId or not r.state.is_live,

@@ -35,6 +35,7 @@ class ContextRecord(BaseModel):
     transient: bool = False
     hostId: str | None = None
     sparkUiUrl: str | None = None
+    applicationId: str | None = None  # the Spark application's id, as SJS shows it
     isolation: str | None = None  # how its job code is kept apart: "user" or "process" (sandbox.py)
     heartbeatAt: int = 0  # epoch ms; the launch time until the host's first beat
     message: str | None = None
@@ -135,14 +136,17 @@ class ContextStore:
         """Record the host is alive; Conflict when this incarnation has ended (e.g. was reaped)."""
         self._write(name, context_id, "SET heartbeatAt = :t", {":t": now_ms()}, live_only=True)
 
-    def mark_running(self, name: str, context_id: str, spark_ui_url: str | None, isolation: str) -> None:
+    def mark_running(
+        self, name: str, context_id: str, spark_ui_url: str | None, application_id: str, isolation: str
+    ) -> None:
         self._write(
             name,
             context_id,
-            "SET #st = :running, sparkUiUrl = :ui, #iso = :iso, heartbeatAt = :t",
+            "SET #st = :running, sparkUiUrl = :ui, applicationId = :app, #iso = :iso, heartbeatAt = :t",
             {
                 ":running": ContextState.RUNNING.value,
                 ":ui": spark_ui_url or "",
+                ":app": application_id,
                 ":iso": isolation,
                 ":t": now_ms(),
                 ":started": ContextState.STARTED.value,
