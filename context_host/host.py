@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache
+from context_host.data_files import DataFileCache
 from context_host.engine import SparkEngine
 from context_host.heartbeat import Heartbeat
 from context_host.runner import JobRunner
@@ -92,6 +93,7 @@ class ContextHost:
         runner = self._runner = JobRunner(
             workers=workers,
             binaries=BinaryCache(self._parts.binaries, self._cache_dir, self._settings.policy.limits),
+            data_files=DataFileCache(self._parts.data_files, self._settings.data_path),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,
             jobs=self._parts.jobs,

@@ -5,11 +5,13 @@ made on first use, so the rest costs nothing."""
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import PurePosixPath
 
 from functions.domain.binaries import BinaryService
 from functions.domain.callback_targets import CallbackTargets
 from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
+from functions.domain.data_files import DataFileService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from infra.config import Settings
@@ -20,6 +22,7 @@ from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
+from infra.stores.data_files import DataFileStore
 from infra.stores.jobs import JobStore
 from infra.stores.results import ResultStore
 
@@ -33,6 +36,7 @@ class Services:
     reaper: Reaper
     replies: Replies
     callbacks: CallbackService
+    data_files: DataFileService
 
 
 @cache
@@ -73,4 +77,5 @@ def services() -> Services:
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)
-    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks)
+    data_files = DataFileService(DataFileStore(settings.binaries_bucket), PurePosixPath(settings.data_path))
+    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks, data_files)

@@ -31,7 +31,7 @@ class Settings:
     heartbeat_seconds: float = 5.0
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0
-    state_dir: str = ".sjs"  # host logs and binary cache on this machine
+    state_dir: str = ".sjs"  # host logs, binary cache and data files (/data) on this machine
     supervisor_pid: int = 0  # locally: the stack that launched a host; the host stops when it is gone
     worker_memory_mb: int = 4096  # data memory of one job worker (a job beyond it fails with MemoryError)
     max_result_mb: int = 100  # a job's result as JSON; a larger one fails the job
@@ -56,6 +56,12 @@ class Settings:
     @property
     def state_path(self) -> Path:
         return Path(self.state_dir).resolve()
+
+    @property
+    def data_path(self) -> Path:
+        """The hosts' folder of data files (SJS's /data): the path an upload returns is in it, so
+        the API and the hosts must agree on STATE_DIR (template.yaml gives both the same)."""
+        return self.state_path / "data"
 
     @property
     def policy(self) -> "ServerConfig":

@@ -1,6 +1,9 @@
-"""POST/GET/DELETE /binaries through the API function, as API Gateway invokes it."""
+"""POST/GET/DELETE /binaries, and SJS's legacy /jars, through the API function, as API Gateway
+invokes it."""
 
+import io
 import uuid
+import zipfile
 
 from events.states import JobStatus
 from infra.aws import client
@@ -97,7 +100,7 @@ def test_a_binary_on_the_path_of_an_active_job_is_not_deleted_as_in_sjs(api, aws
 
     JobStore(aws.jobs_table).finish(running.jobId, JobStatus.FINISHED, result="1")
     assert api("DELETE", f"/binaries/{holder}").status == 200
-    assert api("DELETE", f"/binaries/{dependency}").status == 200
+    assert api("DELETE", f"/jars/{dependency}").status == 200  # the legacy route is the same delete
 
 
 def test_a_job_whose_host_died_holds_no_binary(api, aws, example_egg):
@@ -107,3 +110,28 @@ def test_a_job_whose_host_died_holds_no_binary(api, aws, example_egg):
     stranded = active_job(aws, dead.name, app)
     assert api("DELETE", f"/binaries/{app}").status == 200
     assert api("GET", f"/jobs/{stranded.jobId}").body["status"] == "ERROR"  # ended with its context
+
+
+def jar_bytes() -> bytes:
+    jar = io.BytesIO()
+    with zipfile.ZipFile(jar, "w") as archive:
+        archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        archive.writestr("demo/WordCount.class", b"\xca\xfe\xba\xbe")
+    return jar.getvalue()
+
+
+def test_the_legacy_jars_routes_alias_binaries_in_sjs_old_shapes(api, example_egg):
+    uploaded = api("POST", "/jars/demo", jar_bytes(), FORM)  # what curl --data-binary sends
+    assert (uploaded.status, uploaded.body) == (200, {"status": "SUCCESS", "result": "Jar uploaded"})
+    shown = api("GET", "/binaries/demo").body
+    assert shown["binary-type"] == "Jar"
+    assert api("POST", "/binaries/an-egg", example_egg, FORM).status == 201
+
+    jars = api("GET", "/jars").body
+    assert jars["demo"] == shown["upload-time"]  # {appName: upload time}, jars only
+    assert "an-egg" not in jars
+
+    assert api("POST", "/jars/junk", b"not a zip", FORM).status == 400
+    assert api("DELETE", "/jars/demo").body == {"status": "SUCCESS", "result": "Binary demo deleted"}
+    assert "demo" not in api("GET", "/jars").body
+    assert api("DELETE", "/jars/demo").status == 404
