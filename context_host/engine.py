@@ -57,6 +57,7 @@ class SparkEngine:
         self._gateway: JavaGateway | None = None
         self._pinger: JavaGateway | None = None
         self._session: Any = None
+        self._stopping = False
         self.access: GatewayAccess | None = None
 
     def start(self) -> None:
@@ -142,7 +143,9 @@ class SparkEngine:
         return ids
 
     def death(self) -> str | None:
-        """Why the JVM is dead or unresponsive, or None when it answers."""
+        """Why the JVM is dead or unresponsive, or None when it answers or is being stopped."""
+        if self._stopping:
+            return None
         if self._process is None:
             return "the JVM was never started"
         if self._process.poll() is not None:
@@ -171,6 +174,7 @@ class SparkEngine:
         """Stop the SparkSession, then the JVM; bounded, kills what does not stop. Not `graceful`:
         kill the JVM at once, as killing the application (SJS's forced stop). A second call does
         nothing more."""
+        self._stopping = True
         with contextlib.suppress(Exception):
             if graceful and self._session is not None and self._process and self._process.poll() is None:
                 self._session.stop()

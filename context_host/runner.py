@@ -81,15 +81,18 @@ class JobRunner:
 
     def kill(self, job_id: str) -> None:
         """The job has been ended KILLED: stop its worker now, and its Spark work."""
+        self._stop_worker(job_id)
+        threading.Thread(
+            target=self._cancel_until_quiet, args=(job_id,), name=f"kill-{job_id[:8]}", daemon=True
+        ).start()
+
+    def _stop_worker(self, job_id: str) -> None:
         with self._lock:
             if job_id in self._running:
                 self._killed.add(job_id)
             worker = self._running.get(job_id)
         if worker is not None:
             worker.kill()
-        threading.Thread(
-            target=self._cancel_until_quiet, args=(job_id,), name=f"kill-{job_id[:8]}", daemon=True
-        ).start()
 
     def _cancel_until_quiet(self, job_id: str) -> None:
         """Spark cancels only the jobs a group has already started, and a call the worker made
@@ -116,8 +119,10 @@ class JobRunner:
             return self._idle.wait_for(lambda: not self._running, timeout)
 
     def kill_all(self) -> None:
+        """The context is ending: stop every job's worker. Their Spark work ends with the engine,
+        which is stopped or gone, so it is not cancelled job by job."""
         for job_id in self.running():
-            self.kill(job_id)
+            self._stop_worker(job_id)
 
     def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
         try:
