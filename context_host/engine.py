@@ -14,6 +14,7 @@ of memory, in a GC spiral) is caught by the heartbeat too."""
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Mapping
@@ -56,6 +57,7 @@ class SparkEngine:
         self._gateway: JavaGateway | None = None
         self._pinger: JavaGateway | None = None
         self._session: Any = None
+        self._stopping = False
         self.access: GatewayAccess | None = None
 
     def start(self) -> None:
@@ -145,7 +147,9 @@ class SparkEngine:
         return ids
 
     def death(self) -> str | None:
-        """Why the JVM is dead or unresponsive, or None when it answers."""
+        """Why the JVM is dead or unresponsive, or None when it answers or is being stopped."""
+        if self._stopping:
+            return None
         if self._process is None:
             return "the JVM was never started"
         if self._process.poll() is not None:
@@ -170,10 +174,13 @@ class SparkEngine:
         assert self._process is not None
         return self._process.wait()
 
-    def stop(self) -> None:
-        """Stop the SparkSession, then the JVM; bounded, kills what does not stop."""
+    def stop(self, graceful: bool = True) -> None:
+        """Stop the SparkSession, then the JVM; bounded, kills what does not stop. Not `graceful`:
+        kill the JVM at once, as killing the application (SJS's forced stop). A second call does
+        nothing more."""
+        self._stopping = True
         with contextlib.suppress(Exception):
-            if self._session is not None and self._process and self._process.poll() is None:
+            if graceful and self._session is not None and self._process and self._process.poll() is None:
                 self._session.stop()
         for gateway in (self._gateway, self._pinger):
             with contextlib.suppress(Exception):
@@ -181,15 +188,21 @@ class SparkEngine:
                     gateway.close()
         if self._process is None:
             return
+        if not graceful:
+            self._kill()
         with contextlib.suppress(Exception):
             assert self._process.stdin is not None
             self._process.stdin.close()
         try:
             self._process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, 9)
+            self._kill()
             self._process.wait()
+
+    def _kill(self) -> None:
+        assert self._process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
 
 
 def _connect(access: GatewayAccess, read_timeout: float | None) -> JavaGateway:

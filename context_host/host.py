@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache
+from context_host.data_files import DataFileCache
 from context_host.endpoint import HostEndpoint
 from context_host.engine import SparkEngine
 from context_host.heartbeat import Heartbeat
@@ -53,6 +54,7 @@ class ContextHost:
         self._stop_reason = ""
         self._end_state = ContextState.FINISHED
         self._drain = False
+        self._force = False
         self._lost = False
         self._runner: JobRunner | None = None
 
@@ -97,7 +99,7 @@ class ContextHost:
         while not self._stop.wait(0.2):  # signal handlers only set a flag; see StopSignals
             if signals.received:
                 self.request_stop("stopped by signal", drain=True)
-        self._shutdown(record, runner)  # beating on while it drains, or the reaper would take it
+        self._shutdown(record, runner, workers, engine)  # beating on meanwhile, or the reaper would take it
         endpoint.stop()
         heartbeat.stop()
         self._release(workers, engine, sandbox)
@@ -110,6 +112,7 @@ class ContextHost:
         return JobRunner(
             workers=workers,
             binaries=BinaryCache(self._parts.binaries, self._cache_dir, self._settings.policy.limits),
+            data_files=DataFileCache(self._parts.data_files, self._settings.data_path),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,
             jobs=self._parts.jobs,
@@ -139,14 +142,20 @@ class ContextHost:
     def _start_serving(
         self, record: ContextRecord, engine: SparkEngine, sandbox: Sandbox, endpoint: HostEndpoint
     ) -> None:
-        running = RunningHost(engine.ui_url, sandbox.isolation, endpoint.url, endpoint.secret)
+        running = RunningHost(
+            engine.ui_url, engine.application_id, sandbox.isolation, endpoint.url, endpoint.secret
+        )
         try:
             self._parts.contexts.mark_running(self._name, self._context_id, running)
         except Conflict:
             self._stop.set()  # stopped or reaped while the engine started
             return
         log.info(
-            "context %s running (Spark UI %s, isolation %s)", self._name, engine.ui_url, sandbox.isolation
+            "context %s running (%s, Spark UI %s, isolation %s)",
+            self._name,
+            engine.application_id,
+            engine.ui_url,
+            sandbox.isolation,
         )
         self._publish(
             ContextStarted(
@@ -159,9 +168,11 @@ class ContextHost:
         )
         threading.Thread(target=self._consume, args=(record.queueUrl,), name="consumer", daemon=True).start()
 
-    def request_stop(self, reason: str, drain: bool, state: ContextState = ContextState.FINISHED) -> None:
+    def request_stop(
+        self, reason: str, drain: bool, state: ContextState = ContextState.FINISHED, force: bool = False
+    ) -> None:
         if not self._stop.is_set():
-            self._stop_reason, self._drain, self._end_state = reason, drain, state
+            self._stop_reason, self._drain, self._end_state, self._force = reason, drain, state, force
             self._stop.set()
 
     def _on_lost(self, reason: str) -> None:
@@ -219,10 +230,13 @@ class ContextHost:
         elif isinstance(message, KillRequested):
             self._runner.kill(message.jobId)
         elif isinstance(message, StopRequested):
-            self.request_stop("context deleted", drain=False)
+            reason = "context deleted with force: Spark was killed" if message.force else "context deleted"
+            self.request_stop(reason, drain=False, force=message.force)
         ack()
 
-    def _shutdown(self, record: ContextRecord, runner: JobRunner) -> None:
+    def _shutdown(
+        self, record: ContextRecord, runner: JobRunner, workers: WorkerPool, engine: SparkEngine
+    ) -> None:
         log.info("context %s stopping: %s", self._name, self._stop_reason)
         if self._lost:
             runner.kill_all()
@@ -232,8 +246,20 @@ class ContextHost:
                 self._parts.contexts.begin_stop(self._name, self._context_id)
             if self._drain:
                 runner.wait_idle(DRAIN_SECONDS)
+            self._stop_spark(runner, workers, engine)
         self._end(record, self._end_state, self._stop_reason)
         runner.kill_all()  # what still runs has been ended with the context
+
+    def _stop_spark(self, runner: JobRunner, workers: WorkerPool, engine: SparkEngine) -> None:
+        """Stop as SJS stops a context (its JobManagerActor): running jobs are not waited for but
+        end now, ERROR "Context (…) for this job was terminated"; then Spark stops gracefully or,
+        forced, its JVM is killed. The context ends after this, so a DELETE that has been
+        answered means the Spark application is gone."""
+        self._job_ending.end_with_context(self._name)
+        runner.kill_all()
+        workers.close()
+        engine.stop(graceful=not self._force)
+        log.info("context %s: Spark %s", self._name, "killed" if self._force else "stopped")
 
     def _end(self, record: ContextRecord, state: ContextState, message: str) -> None:
         """End this incarnation as the reaper would (infra/context_end.py), then stop publishing."""

@@ -1,10 +1,11 @@
 """Runs a context's jobs on its job workers, several at once (one per job slot).
 
-Per job: the host fetches the binary, a worker loads the class and calls `validate`, the host
-claims the job (one conditional STARTED → RUNNING write, so a duplicate delivery or a job killed
-meanwhile never runs) and lets the worker run it, then stores the outcome and ends the job the
-one way jobs end (infra/job_end.py). Claiming after `validate` lets an async submit wait for
-RUNNING and still answer load and validation failures with 400, as SJS did.
+Per job: the host fetches the binary and the data files the job's config names, a worker loads
+the class and calls `validate`, the host claims the job (one conditional STARTED → RUNNING
+write, so a duplicate delivery or a job killed meanwhile never runs) and lets the worker run it,
+then stores the outcome and ends the job the one way jobs end (infra/job_end.py). Claiming
+after `validate` lets an async submit wait for RUNNING and still answer load and validation
+failures with 400, as SJS did.
 
 A kill cancels the job's Spark work and ends its worker at once, whatever job code is doing (a
 busy Python loop, a blocking call); a worker that dies (os._exit, a crash, out of memory) ends
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache, BinaryUnavailable
+from context_host.data_files import DataFileCache, DataFileUnavailable
 from context_host.workers import Worker, WorkerGone, WorkerPool
 from events.jobs import JobError
 from events.lifecycle import JobStarted, LifecycleEvent
@@ -39,6 +41,7 @@ class JobRunner:
         *,
         workers: WorkerPool,
         binaries: BinaryCache,
+        data_files: DataFileCache,
         cancel_spark_jobs: Callable[[str], int],
         engine_death: Callable[[], str | None],
         jobs: JobStore,
@@ -52,6 +55,7 @@ class JobRunner:
     ):
         self._workers = workers
         self._binaries = binaries
+        self._data_files = data_files
         self._cancel_spark_jobs = cancel_spark_jobs
         self._engine_death = engine_death
         self._jobs = jobs
@@ -90,15 +94,18 @@ class JobRunner:
 
     def kill(self, job_id: str) -> None:
         """The job has been ended KILLED: stop its worker now, and its Spark work."""
+        self._stop_worker(job_id)
+        threading.Thread(
+            target=self._cancel_until_quiet, args=(job_id,), name=f"kill-{job_id[:8]}", daemon=True
+        ).start()
+
+    def _stop_worker(self, job_id: str) -> None:
         with self._lock:
             if job_id in self._running:
                 self._killed.add(job_id)
             worker = self._running.get(job_id)
         if worker is not None:
             worker.kill()
-        threading.Thread(
-            target=self._cancel_until_quiet, args=(job_id,), name=f"kill-{job_id[:8]}", daemon=True
-        ).start()
 
     def _cancel_until_quiet(self, job_id: str) -> None:
         """Spark cancels only the jobs a group has already started, and a call the worker made
@@ -125,8 +132,10 @@ class JobRunner:
             return self._idle.wait_for(lambda: not self._running, timeout)
 
     def kill_all(self) -> None:
+        """The context is ending: stop every job's worker. Their Spark work ends with the engine,
+        which is stopped or gone, so it is not cancelled job by job."""
         for job_id in self.running():
-            self.kill(job_id)
+            self._stop_worker(job_id)
 
     def _run(self, request: JobRequested, ack: Callable[[], None], lane: bool) -> JobRecord | None:
         try:
@@ -150,10 +159,10 @@ class JobRunner:
         try:
             binary = self._binaries.files(request.binary, request.binary.jar)
             dependencies = [self._binaries.files(ref, ref.jar) for ref in request.dependencies]
-        except BinaryUnavailable as e:
-            return self._fail(
-                request, FailurePhase.LOAD, JobError(message=str(e), errorClass="BinaryUnavailable")
-            )
+            self._data_files.fetch_named(request.config)
+        except (BinaryUnavailable, DataFileUnavailable) as e:
+            unavailable = JobError(message=str(e), errorClass=type(e).__name__)
+            return self._fail(request, FailurePhase.LOAD, unavailable)
         worker = self._workers.take()
         with self._lock:
             killed = request.jobId in self._killed

@@ -9,6 +9,7 @@ from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
+from infra.stores.data_files import DataFileStore
 from infra.stores.jobs import JobStore
 from infra.stores.results import ResultStore
 
@@ -20,6 +21,7 @@ class HostParts:
     jobs: JobStore
     results: ResultStore
     binaries: BinaryStore
+    data_files: DataFileStore
     queues: HostQueues
     bus: EventPublisher
     replies: Replies
@@ -32,6 +34,7 @@ def host_parts(settings: Settings) -> HostParts:
         jobs=JobStore(settings.jobs_table, settings.job_retention_days),
         results=ResultStore(settings.binaries_bucket),
         binaries=BinaryStore(settings.binaries_table, settings.binaries_bucket),
+        data_files=DataFileStore(settings.binaries_bucket),
         queues=HostQueues(settings.queue_prefix, settings.dead_letter_queue_url),
         bus=EventPublisher(settings.event_bus_name, settings.binaries_bucket),
         replies=Replies(settings.queue_prefix),

@@ -29,6 +29,7 @@ from events.worker_protocol import FromWorker, JoinEngine, WorkerReady, from_wor
 log = logging.getLogger(__name__)
 
 READY_SECONDS = 120.0
+CLOSE_WAIT_SECONDS = 10.0  # for a worker still starting when the pool closes (a start takes ~0.5 s)
 
 
 class WorkerGone(Exception):
@@ -227,8 +228,11 @@ class WorkerPool:
             self._changed.notify_all()
 
     def close(self) -> None:
+        """End every idle worker; a worker still starting is waited for (briefly) and ended, so
+        none is left joining an engine that is being stopped."""
         with self._changed:
             self._closed = True
+            self._changed.wait_for(lambda: not self._starting, CLOSE_WAIT_SECONDS)
             idle, self._idle = self._idle, []
             self._changed.notify_all()
         for worker in idle:

@@ -32,7 +32,11 @@ class KillRequested(BaseModel):
 
 
 class StopRequested(BaseModel):
+    """DELETE /contexts/{name}: end the running jobs and stop Spark gracefully, or with `force`
+    kill it at once (SJS: "equivalent to killing the application")."""
+
     kind: Literal["stop"] = "stop"
+    force: bool = False
 
 
 HostMessage = Annotated[JobRequested | KillRequested | StopRequested, Field(discriminator="kind")]

@@ -5,11 +5,13 @@ made on first use, so the rest costs nothing."""
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import PurePosixPath
 
 from functions.domain.binaries import BinaryService
 from functions.domain.callback_targets import CallbackTargets
 from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
+from functions.domain.data_files import DataFileService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from functions.domain.preload import Preloads
@@ -22,6 +24,7 @@ from infra.messaging.replies import Replies
 from infra.messaging.sync_lane import SyncLane
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
+from infra.stores.data_files import DataFileStore
 from infra.stores.jobs import JobStore
 from infra.stores.results import ResultStore
 
@@ -36,6 +39,7 @@ class Services:
     replies: Replies
     callbacks: CallbackService
     preloads: Preloads
+    data_files: DataFileService
 
 
 @cache
@@ -77,6 +81,7 @@ def services() -> Services:
         settings.policy.spark,
     )
     callbacks = CallbackService(jobs, callback_targets)
-    binaries = BinaryService(binary_store, publisher, limits)
+    binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)
     preloads = Preloads(contexts, settings.policy.spark)
-    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads)
+    data_files = DataFileService(DataFileStore(settings.binaries_bucket), PurePosixPath(settings.data_path))
+    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads, data_files)

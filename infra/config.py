@@ -30,7 +30,7 @@ class Settings:
     heartbeat_seconds: float = 5.0
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0
-    state_dir: str = ".sjs"  # host logs and binary cache on this machine
+    state_dir: str = ".sjs"  # host logs, binary cache and data files (/data) on this machine
     host_bind: str = "127.0.0.1"  # where a host serves its sync lane; 0.0.0.0 on AWS (its task's address)
     host_port: int = 0  # 0: any free port (many hosts on one machine); fixed on AWS, for its security group
     supervisor_pid: int = 0  # locally: the stack that launched a host; the host stops when it is gone
@@ -57,6 +57,12 @@ class Settings:
     @property
     def state_path(self) -> Path:
         return Path(self.state_dir).resolve()
+
+    @property
+    def data_path(self) -> Path:
+        """The hosts' folder of data files (SJS's /data): the path an upload returns is in it, so
+        the API and the hosts must agree on STATE_DIR (template.yaml gives both the same)."""
+        return self.state_path / "data"
 
     @property
     def policy(self) -> "ServerConfig":

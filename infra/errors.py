@@ -2,10 +2,11 @@
 SJS-shaped HTTP responses in one place (functions/api/errors.py).
 
 - NotFound: NoSuchBinary, NoSuchClass, NoSuchContext, NoSuchJob, NoRunningJob
-- BadRequest: InvalidName, InvalidBinary (PackageTooLarge), MalformedConfig (IncludeRefused),
-  ConfigRefused, ContextExists, CallbackRefused
+- BadRequest: InvalidName, InvalidBinary (PackageTooLarge, UnsupportedBinaryType: 415),
+  MalformedConfig (IncludeRefused), ConfigRefused, ContextExists, CallbackRefused, NoSuchDataFile
 - JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
 - NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
+- BinaryInUse (403): a binary that active jobs use is not deleted
 - NotAuthenticated (401, with the realm to challenge), Forbidden (403)
 - Conflict: a conditional write lost a race (internal; callers decide what it means)
 """
@@ -61,6 +62,10 @@ class PackageTooLarge(InvalidBinary):
         super().__init__(f"Package is {size} bytes; the limit is {limit} (limits.max-package-bytes)")
 
 
+class UnsupportedBinaryType(InvalidBinary):
+    """A Content-Type that names no binary type (SJS answers 415)."""
+
+
 class MalformedConfig(BadRequest):
     def __init__(self, detail: str):
         super().__init__(f"Cannot parse config: {detail}")
@@ -82,6 +87,18 @@ class CallbackRefused(BadRequest):
 class ContextExists(BadRequest):
     def __init__(self, name: str):
         super().__init__(f"context {name} exists")
+
+
+class NoSuchDataFile(BadRequest):
+    """SJS answers a DELETE of a data file it does not hold with 400."""
+
+    def __init__(self, name: str):
+        super().__init__(f"Unable to delete data file '{name}'.")
+
+
+class BinaryInUse(JobServerError):
+    def __init__(self, job_ids: list[str]):
+        super().__init__(f"Binary is in use by job(s): {', '.join(job_ids)}")
 
 
 class JobRejected(JobServerError):

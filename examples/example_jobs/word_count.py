@@ -1,4 +1,5 @@
-"""The classic: count the words of `input.strings`."""
+"""The classic: count the words of `input.strings`, or of a data file (`input.file`, the path a
+POST /data upload answered)."""
 
 from sparkjobserver.api import SparkJob, build_problems
 
@@ -13,3 +14,12 @@ class WordCountSparkJob(SparkJob):
     def run_job(self, context, runtime, data):
         spark_context = getattr(context, "sparkContext", context)
         return spark_context.parallelize(data).countByValue()
+
+
+class WordCountFileJob(SparkJob):
+    def validate(self, context, runtime, config):
+        return config.get("input.file", None) or build_problems(["config input.file not found"])
+
+    def run_job(self, context, runtime, path):
+        spark_context = getattr(context, "sparkContext", context)
+        return spark_context.textFile(path).flatMap(str.split).countByValue()

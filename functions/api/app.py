@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBase, HTTPBea
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api import errors
-from functions.api.routes import binaries, contexts, health, jobs
+from functions.api.routes import binaries, contexts, data, health, jars, jobs
 
 logger = Logger(service="sjs-api")
 
@@ -24,6 +24,8 @@ app.enable_swagger(
 app.include_router(binaries.router, prefix="/binaries")
 app.include_router(contexts.router, prefix="/contexts")
 app.include_router(jobs.router, prefix="/jobs")
+app.include_router(jars.router, prefix="/jars")
+app.include_router(data.router, prefix="/data")
 app.include_router(health.router)
 errors.register(app)
 

@@ -14,6 +14,7 @@ from functions.api.responses import exception_result, sjs_error
 from functions.wiring import services
 from infra.errors import (
     BadRequest,
+    BinaryInUse,
     ContextInitFailed,
     ContextStopInProgress,
     Forbidden,
@@ -24,6 +25,7 @@ from infra.errors import (
     NotAuthenticated,
     NotFound,
     SyncTimeout,
+    UnsupportedBinaryType,
     ValidationFailed,
 )
 
@@ -34,6 +36,7 @@ STATUS_OF: list[tuple[type[JobServerError], int, str]] = [
     (ValidationFailed, 400, "VALIDATION FAILED"),
     (JobLoadingFailed, 400, "JOB LOADING FAILED"),
     (NotFound, 404, "ERROR"),
+    (UnsupportedBinaryType, 415, "ERROR"),
     (BadRequest, 400, "ERROR"),
     (NoSlotsAvailable, 503, "NO SLOTS AVAILABLE"),
     (ContextStopInProgress, 409, "ERROR"),
@@ -41,6 +44,7 @@ STATUS_OF: list[tuple[type[JobServerError], int, str]] = [
     (SyncTimeout, 504, "ERROR"),
     (NotAuthenticated, 401, "ERROR"),
     (Forbidden, 403, "ERROR"),
+    (BinaryInUse, 403, "ERROR"),
 ]
 
 

@@ -41,6 +41,12 @@ def job_info(record: JobRecord) -> dict[str, Any]:
     }
 
 
+def job_started(record: JobRecord) -> dict[str, Any]:
+    """An accepted async job as SJS answers it (202): STARTED once it passed `validate`, whatever
+    it has done since."""
+    return {**job_info(record), "status": "STARTED", "duration": "Job not done yet"}
+
+
 def job_info_with_result(record: JobRecord, outcome: Any) -> dict[str, Any]:
     """`outcome` is JobService.outcome(record): a finished job's result or a failed job's error."""
     info = job_info(record)

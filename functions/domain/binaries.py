@@ -22,7 +22,7 @@ from collections.abc import Callable
 from events.lifecycle import BinaryDeployed, BinaryRejected, LifecycleEvent
 from infra.archives import open_package
 from infra.clock import now_iso
-from infra.errors import InvalidBinary, InvalidName, NoSuchBinary
+from infra.errors import BinaryInUse, InvalidBinary, InvalidName, NoSuchBinary, UnsupportedBinaryType
 from infra.messaging.bus import EventPublisher
 from infra.server_config import Limits
 from infra.stores.binaries import DROP_PREFIX, PREFIX, BinaryRecord, BinaryStore
@@ -41,10 +41,17 @@ SNIFFED_CONTENT_TYPES = ("", "application/x-www-form-urlencoded", "application/o
 
 
 class BinaryService:
-    def __init__(self, store: BinaryStore, publisher: EventPublisher, limits: Limits):
+    def __init__(
+        self,
+        store: BinaryStore,
+        publisher: EventPublisher,
+        limits: Limits,
+        jobs_using: Callable[[str], list[str]],
+    ):
         self._store = store
         self._publisher = publisher
         self._limits = limits
+        self._jobs_using = jobs_using  # the active jobs whose path holds a binary (JobService.active_using)
 
     def upload(self, app: str, data: bytes, content_type: str) -> BinaryRecord:
         """POST /binaries/{app}: a new version, or InvalidName / InvalidBinary (400)."""
@@ -115,6 +122,12 @@ class BinaryService:
         return versions
 
     def delete(self, app: str) -> None:
+        """Every version of `app`; BinaryInUse (403, as SJS) while an active job has it on its path.
+        A job submitted as this runs can still lose the race and fail to load (as in SJS)."""
+        self.versions(app)  # an unknown binary is a 404 before anything else
+        in_use = self._jobs_using(app)
+        if in_use:
+            raise BinaryInUse(in_use)
         self._store.delete(app)
 
 
@@ -149,7 +162,9 @@ def _binary_type(content_type: str, archive: zipfile.ZipFile) -> str:
     if declared in DECLARED_TYPES:
         return DECLARED_TYPES[declared]
     if declared not in SNIFFED_CONTENT_TYPES:
-        raise InvalidBinary(f"Unsupported binary type {declared}; use one of {', '.join(DECLARED_TYPES)}")
+        raise UnsupportedBinaryType(
+            f"Unsupported binary type {declared}; use one of {', '.join(DECLARED_TYPES)}"
+        )
     names = archive.namelist()
     if any(name.endswith(".dist-info/WHEEL") for name in names):
         return WHEEL

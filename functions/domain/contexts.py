@@ -30,7 +30,7 @@ from infra.stores.dynamo import Write
 log = logging.getLogger(__name__)
 
 NAME = re.compile(CONTEXT_NAME)
-STOP_WAIT_SECONDS = 15.0
+STOP_WAIT_SECONDS = 15.0  # SJS's context-deletion-timeout default
 KNOWN_SECONDS = 10.0  # how long an API container trusts what it read of a running context
 
 
@@ -152,9 +152,12 @@ class ContextService:
     def free_slot(self, name: str, context_id: str) -> None:
         self.contexts.free_slot(name, context_id)
 
-    def delete(self, name: str) -> None:
-        """Stop the context's host; its unfinished jobs end as ERROR."""
-        record = self.request_stop(name)
+    def delete(self, name: str, force: bool = False) -> None:
+        """Stop the context as SJS does: its unfinished jobs end ERROR at once (SJS does not wait
+        for them), then its host stops Spark gracefully, or with `force` kills it; returns once
+        the context has ended (after STOP_WAIT_SECONDS its host is stopped for good and it
+        ends ERROR)."""
+        record = self.request_stop(name, force)
         current, ended = wait_until(
             lambda: self.reaper.checked(self.contexts.get(name)),
             lambda r: r.contextId != record.contextId or not r.state.is_live,
@@ -163,12 +166,13 @@ class ContextService:
         if not ended:
             self.reaper.reap(current, f"its host did not stop within {STOP_WAIT_SECONDS:g} s and was ended")
 
-    def request_stop(self, name: str) -> ContextRecord:
-        """Mark the context STOPPING and tell its host to stop, without waiting for it."""
+    def request_stop(self, name: str, force: bool = False) -> ContextRecord:
+        """Mark the context STOPPING and tell its host to stop (`force`: kill its Spark rather than
+        stop it), without waiting for it."""
         record = self.get(name)
         if not record.state.is_live:
             raise NoSuchContext(name)
         with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller
             self.contexts.begin_stop(name, record.contextId)
-        self.queues.send(record.queueUrl, StopRequested())
+        self.queues.send(record.queueUrl, StopRequested(force=force))
         return record

@@ -32,6 +32,7 @@ from infra.errors import (
     JobLoadingFailed,
     NoRunningJob,
     NoSuchClass,
+    NotFound,
     SyncTimeout,
     ValidationFailed,
 )
@@ -157,6 +158,7 @@ class JobService:
             context=context.name,
             contextId=context.contextId,
             appName=app_name,
+            dependencies=[name for name in submission.app_names if name != app_name],
             classPath=submission.class_path,
             status=JobStatus.STARTED,
             startTime=now_iso(),
@@ -244,6 +246,19 @@ class JobService:
         if record.resultKey:
             return json.loads(self.results.load(record.resultKey))
         return json.loads(record.result) if record.result is not None else None
+
+    def active_using(self, app: str) -> list[str]:
+        """The ids of the jobs still active whose path holds binary `app`, each checked as `get`
+        checks it (a job whose host died is ended now, and not counted)."""
+        using = []
+        for job_id in self.jobs.all_active_ids():
+            try:
+                record = self.jobs.get(job_id)
+                if app in (record.appName, *record.dependencies) and self.get(job_id).status.is_active:
+                    using.append(job_id)
+            except NotFound:  # ended and expired meanwhile, or of a context no longer recorded
+                continue
+        return using
 
     def recent(
         self, limit: int, status: JobStatus | None, context_prefixes: tuple[str, ...] | None = None

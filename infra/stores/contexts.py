@@ -36,6 +36,7 @@ class ContextRecord(BaseModel):
     transient: bool = False
     hostId: str | None = None
     sparkUiUrl: str | None = None
+    applicationId: str | None = None  # the Spark application's id, as SJS shows it
     isolation: str | None = None  # how its job code is kept apart: "user" or "process" (sandbox.py)
     endpoint: str | None = None  # its host's private endpoint, the sync lane (context_host/endpoint.py)
     endpointSecret: str | None = None  # what a call to it must carry; never shown by the API
@@ -61,6 +62,7 @@ class RunningHost:
     """What a host records of itself when its context becomes usable."""
 
     spark_ui_url: str | None
+    application_id: str
     isolation: str
     endpoint: str
     endpoint_secret: str
@@ -169,11 +171,12 @@ class ContextStore:
         self._write(
             name,
             context_id,
-            "SET #st = :running, sparkUiUrl = :ui, #iso = :iso, endpoint = :ep, endpointSecret = :eps, "
-            "heartbeatAt = :t",
+            "SET #st = :running, sparkUiUrl = :ui, applicationId = :app, #iso = :iso, endpoint = :ep, "
+            "endpointSecret = :eps, heartbeatAt = :t",
             {
                 ":running": ContextState.RUNNING.value,
                 ":ui": running.spark_ui_url or "",
+                ":app": running.application_id,
                 ":iso": running.isolation,
                 ":ep": running.endpoint,
                 ":eps": running.endpoint_secret,

@@ -22,6 +22,7 @@ _IS_ACTIVE = "#s IN (:started, :running)"
 
 class JobRecord(JobIdentity):
     contextId: str | None = None  # the incarnation of `context` it was sent to
+    dependencies: list[str] = []  # the other binaries (app names) on its path, as `cp` named them
     status: JobStatus
     startTime: str
     endTime: str | None = None
@@ -167,6 +168,16 @@ class JobStore:
     def active_ids(self, context: str) -> list[str]:
         items = self._table.query("activeContext = :c", index=ACTIVE_BY_CONTEXT, values={":c": context})
         return [item["jobId"] for item in items]
+
+    def all_active_ids(self) -> list[str]:
+        """Every job still STARTED or RUNNING, on any context (few: each holds a job slot)."""
+        return [
+            item["jobId"]
+            for status in (JobStatus.STARTED, JobStatus.RUNNING)
+            for item in self._table.query(
+                "#s = :s", index=BY_STATUS, names=_STATUS, values={":s": status.value}
+            )
+        ]
 
     def recent(
         self, limit: int, status: JobStatus | None = None, context_prefixes: tuple[str, ...] | None = None

@@ -23,7 +23,8 @@ from sjsclient.app import AppType  # noqa: E402
 
 ADMIN = ("admin", "admin-secret")
 TEAM_A = ("team-a", "team-a-secret")
-OUTSIDER = ("outsider", "outsider-secret")  # holds a permission no route below needs
+OUTSIDER = ("outsider", "outsider-secret")  # holds data:read only
+READER = ("reader", "reader-secret")  # holds jobs:read only: the outsider of GET /data
 ROUTES = [  # (method, path, permission): every route of the API but /healthz
     ("GET", "/binaries", Permission.BINARIES_READ),
     ("POST", "/binaries/x", Permission.BINARIES_UPLOAD),
@@ -40,6 +41,13 @@ ROUTES = [  # (method, path, permission): every route of the API but /healthz
     ("GET", "/jobs/x", Permission.JOBS_READ),
     ("GET", "/jobs/x/config", Permission.JOBS_READ),
     ("DELETE", "/jobs/x", Permission.JOBS_DELETE),
+    ("GET", "/jars", Permission.BINARIES_READ),
+    ("POST", "/jars/x", Permission.BINARIES_UPLOAD),
+    ("DELETE", "/jars/x", Permission.BINARIES_DELETE),
+    ("GET", "/data", Permission.DATA_READ),
+    ("POST", "/data/x", Permission.DATA_UPLOAD),
+    ("DELETE", "/data/x.dat", Permission.DATA_DELETE),
+    ("PUT", "/data?reset=reboot", Permission.DATA_RESET),
 ]
 
 
@@ -58,6 +66,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
               contexts = ["team-a-"]
             }}
             {OUTSIDER[0]} {{ password-hash = "{hash_password(OUTSIDER[1])}", permissions = ["data:read"] }}
+            {READER[0]} {{ password-hash = "{hash_password(READER[1])}", permissions = ["jobs:read"] }}
           }}
         }}
         """
@@ -74,11 +83,12 @@ def test_every_route_is_401_without_credentials_and_403_without_its_permission(s
         assert anonymous.status_code == 401, (method, path)
         assert anonymous.headers["WWW-Authenticate"] == 'Basic realm="spark-jobserver"'
         assert anonymous.json()["status"] == "ERROR"
-        refused = secured.call(method, path, auth=OUTSIDER)
+        outsider = READER if permission is Permission.DATA_READ else OUTSIDER
+        refused = secured.call(method, path, auth=outsider)
         assert refused.status_code == 403, (method, path)
         assert refused.json() == {
             "status": "ERROR",
-            "result": f"User outsider lacks the permission {permission}",
+            "result": f"User {outsider[0]} lacks the permission {permission}",
         }
         assert secured.call(method, path, auth=(ADMIN[0], "wrong")).status_code == 401
 

@@ -4,6 +4,8 @@ busy Java loop, a re-upload used by the next job, a spark-submit style main, a P
 a Java UDF from a `cp` jar, a DataFrame named by Python, changed by Java and read by Python, and a
 jar deployed by copying it to S3. The jars are compiled here with javac."""
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -95,9 +97,26 @@ def test_the_seed_flow_with_a_jar_sync_and_async(stack, jvm_app, context):
     assert counted.status_code == 200, counted.text
     assert counted.json()["result"] == {"a": 2, "b": 2, "c": 1, "see": 1}
     started = stack.submit(jvm_app, "example.jobs.SqlJob", 'sql = "SELECT 1 + 1 AS two"', context=context)
-    assert started.status_code == 202 and started.json()["status"] in ("STARTED", "RUNNING")
+    assert started.status_code == 202 and started.json()["status"] == "STARTED"
     done = stack.wait_job(started.json()["jobId"], lambda j: j["status"] == "FINISHED")
     assert done["result"] == [{"two": 2}]
+
+
+def test_the_seeds_curl_upload_to_the_legacy_jars_route_runs_verbatim(stack, jars, context, tmp_path):
+    (tmp_path / "mydemo.jar").write_bytes(jars["jobs"])
+    where = stack.url.removeprefix("http://")  # the seed's localhost:8090, on this stack's port
+    curl = ["curl", "--data-binary", "@mydemo.jar", f"{where}/jars/demo"]  # its progress meter goes to stderr
+    uploaded = subprocess.run(curl, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(uploaded.stdout) == {"status": "SUCCESS", "result": "Jar uploaded"}
+    assert "demo" in stack.call("GET", "/jars").json()
+    counted = stack.submit(
+        "demo",
+        "spark.jobserver.WordCountExample",
+        'input.string = "a b c a b see"',
+        context=context,
+        sync="true",
+    )
+    assert counted.json()["result"] == {"a": 2, "b": 2, "c": 1, "see": 1}
 
 
 def test_validation_and_exceptions_are_answered_as_sjs_does(stack, jvm_app, context):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from context_host.binaries import BinaryCache
+from context_host.data_files import DataFileCache
 from context_host.engine import SparkEngine
 from context_host.runner import JobRunner
 from context_host.sandbox import Sandbox, open_sandbox
@@ -29,6 +30,7 @@ from infra.messaging.replies import Replies
 from infra.server_config import Limits
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextStore
+from infra.stores.data_files import DataFileStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
@@ -90,6 +92,7 @@ class RunnerHarness:
         self.runner = JobRunner(
             workers=self.workers,
             binaries=BinaryCache(self.binaries, state_dir / "cache", Limits()),
+            data_files=DataFileCache(DataFileStore(settings.binaries_bucket), state_dir / "data"),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,
             jobs=self.jobs,

@@ -57,6 +57,13 @@ ROUTES = [
     Route("GET", "/jobs/{job_id}", Permission.JOBS_READ, 200),
     Route("GET", "/jobs/{job_id}/config", Permission.JOBS_READ, 200),
     Route("DELETE", "/jobs/{job_id}", Permission.JOBS_DELETE, 200),  # a failed job answers its error
+    Route("GET", "/jars", Permission.BINARIES_READ, 200),
+    Route("POST", "/jars/{app_name}", Permission.BINARIES_UPLOAD, 200),
+    Route("DELETE", "/jars/{app_name}", Permission.BINARIES_DELETE, 404),  # of an app never uploaded
+    Route("GET", "/data", Permission.DATA_READ, 200),
+    Route("POST", "/data/{prefix}", Permission.DATA_UPLOAD, 200),
+    Route("DELETE", "/data/{file_name}", Permission.DATA_DELETE, 400),  # of a file never stored (as SJS)
+    Route("PUT", "/data", Permission.DATA_RESET, 200),
 ]
 OPEN = {("GET", "/healthz")}
 ROUTE_PERMISSIONS = sorted({route.permission for route in ROUTES})
@@ -146,9 +153,15 @@ def basic(user: str, password: str) -> dict[str, str]:
 
 
 def concrete(route: Route, world: World) -> str:
-    path = route.path.format(app_name=APP, name=world.team_context, job_id=world.team_job)
-    if route.path == "/binaries/{app_name}" and route.method == "DELETE":
-        path = "/binaries/never-uploaded"
+    path = route.path.format(
+        app_name=APP, name=world.team_context, job_id=world.team_job, prefix="authz", file_name="never.dat"
+    )
+    if route.path in ("/binaries/{app_name}", "/jars/{app_name}") and route.method == "DELETE":
+        path = route.path.format(app_name="never-uploaded")
+    if route.path == "/jars/{app_name}" and route.method == "POST":
+        path = "/jars/authz-jar"  # a version of its own: APP stays the egg the other tests use
+    if route.path == "/data" and route.method == "PUT":
+        path += "?reset=reboot"
     if route.path == "/contexts/{name}" and route.method == "DELETE":
         path = "/contexts/team-a-never-started"
     if route.path == "/contexts" and route.method == "PUT":

@@ -2,10 +2,11 @@
 
 import io
 import json
+import threading
 import uuid
 import zipfile
 
-from events.messages import KillRequested, host_message
+from events.messages import JobRequested, KillRequested, host_message
 from events.states import ContextState, JobStatus
 from infra.aws import client
 from infra.clock import now_ms
@@ -121,6 +122,8 @@ def test_job_list_is_newest_first_and_filters_by_status(api, aws):
     killed = [job_on(aws, "listed", JobStatus.KILLED, f"2099-01-01T00:00:0{i}.000+00:00") for i in range(3)]
     listed = api("GET", "/jobs?status=KILLED&limit=2").body
     assert [job["jobId"] for job in listed] == [killed[2].jobId, killed[1].jobId]
+    assert api("GET", "/jobs?status=killed&limit=2").body == listed  # any case, as SJS reads it
+    assert api("GET", "/jobs?status=Killed&limit=2").body == listed
     assert set(listed[0]) == {"jobId", "status", "classPath", "appName", "context", "startTime", "duration"}
 
 
@@ -164,3 +167,36 @@ def test_a_malformed_queue_message_is_dropped_alone(aws):
             break
     assert received == [KillRequested(jobId="j")]
     assert "Messages" not in client("sqs").receive_message(QueueUrl=url, WaitTimeSeconds=0)
+
+
+def host_that_claims(aws, queue_url: str, then: JobStatus | None = None) -> threading.Thread:
+    """Stands in for a context's host: takes the next job off the queue and claims it, as a host
+    does once `validate` passed (STARTED → RUNNING), then, with `then`, ends it so."""
+
+    def claim() -> None:
+        queues, jobs = HostQueues(aws.queue_prefix, aws.dead_letter_queue_url), JobStore(aws.jobs_table)
+        [delivery] = queues.receive(queue_url)
+        assert isinstance(delivery.message, JobRequested)
+        assert jobs.claim(delivery.message.jobId, "stand-in")
+        if then is not None:
+            jobs.finish(delivery.message.jobId, then, result="{}")
+
+    thread = threading.Thread(target=claim, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_an_async_job_is_answered_202_started_as_sjs_answers(api, aws, app_name):
+    for then in (None, JobStatus.FINISHED):  # still running, or done before the answer: STARTED either way
+        context = live_context(aws, f"async-{uuid.uuid4().hex[:4]}")
+        host = host_that_claims(aws, context.queueUrl, then)
+        answer = api(
+            "POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}&context={context.name}", "a = 1"
+        )
+        host.join()
+        assert answer.status == 202
+        assert answer.body["status"] == "STARTED"
+        assert answer.body["duration"] == "Job not done yet"
+        assert answer.body["context"] == context.name
+        shown = api("GET", f"/jobs/{answer.body['jobId']}").body
+        assert shown["status"] == (then or JobStatus.RUNNING).value

@@ -113,6 +113,9 @@ def test_the_host_task_role_can_only_become_the_scoped_role_naming_one_context(a
         ("s3:GetObject", f"{BUCKET}/results/other/job-1.json", False),
         ("s3:GetObject", f"{BUCKET}/versions/wordcount/1-abc.egg", True),
         ("s3:PutObject", f"{BUCKET}/versions/wordcount/1-abc.egg", False),
+        ("s3:GetObject", f"{BUCKET}/data/input-2026-12-01T05_04_52.361Z.dat", True),  # for its jobs
+        ("s3:PutObject", f"{BUCKET}/data/input-2026-12-01T05_04_52.361Z.dat", False),
+        ("s3:DeleteObject", f"{BUCKET}/data/input-2026-12-01T05_04_52.361Z.dat", False),
         ("dynamodb:GetItem", f"{TABLE}contexts", True),  # its own item: see the LeadingKeys test
         ("dynamodb:UpdateItem", f"{TABLE}contexts", True),
         ("dynamodb:Scan", f"{TABLE}contexts", False),
@@ -145,6 +148,14 @@ def test_the_host_task_definition_names_the_scoped_role(aws):
     assert environment["JOB_RETENTION_DAYS"] == "30"
 
 
+def test_the_api_names_data_files_by_the_folder_hosts_keep_them_in(template):
+    """A /data upload answers the path the file gets on the hosts: both derive it from STATE_DIR."""
+    [container] = template["Resources"]["HostTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    host = {variable["Name"]: variable["Value"] for variable in container["Environment"]}
+    functions = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert functions["STATE_DIR"] == host["STATE_DIR"]
+
+
 # --- The functions: exactly the calls their code makes -------------------------------------
 
 
@@ -157,6 +168,8 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
         f"{BUCKET}/versions/*": {"s3:PutObject", "s3:DeleteObject"},
         f"{BUCKET}/binaries/*": {"s3:PutObject"},
         f"{BUCKET}/results/*": {"s3:GetObject"},
+        f"{BUCKET}/data/*": {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"},
+        BUCKET: {"s3:ListBucket"},
         f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:SendMessage", "sqs:DeleteQueue"},
         f"{QUEUE}ctx-_reply-*": {"sqs:CreateQueue", "sqs:ReceiveMessage", "sqs:DeleteMessage"},
         f"{QUEUE}dlq": {"sqs:GetQueueAttributes"},
@@ -176,6 +189,7 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
     assert _condition("ApiFunctionRole", "events:PutEvents") == {
         "StringEquals": {"events:source": "sjs.jobserver"}
     }
+    assert _condition("ApiFunctionRole", "s3:ListBucket") == {"StringLike": {"s3:prefix": "data/*"}}
 
 
 def test_the_reconciler_ends_dead_contexts_sweeps_reply_queues_and_starts_preloaded_contexts_only(aws):

@@ -65,20 +65,30 @@ def show_context(name: str) -> dict:
 
 
 @router.delete("/<name>", middlewares=[requires(Permission.CONTEXTS_DELETE, context=NAMED)])
-def delete_context(name: str) -> dict:
-    services().contexts.delete(name)
+def delete_context(
+    name: str,
+    force: Annotated[
+        bool, Query(description="kill its Spark application at once instead of stopping it gracefully")
+    ] = False,
+) -> dict:
+    services().contexts.delete(name, force)
     return {"status": "SUCCESS", "result": "Context stopped"}
 
 
+NOT_ENDED = "Empty"  # SJS's endTime of a context that has not ended
+
+
 def context_info(record: ContextRecord) -> dict:
+    """SJS's fields (id, name, startTime, endTime, state, applicationId, url: the Spark UI), then ours."""
     return {
-        "name": record.name,
         "id": record.contextId,
-        "state": record.state.value,
+        "name": record.name,
         "startTime": record.startTime,
-        "endTime": record.endTime,
+        "endTime": record.endTime or NOT_ENDED,
+        "state": record.state.value,
+        "applicationId": record.applicationId or None,
+        "url": record.sparkUiUrl or None,
         "host": record.hostId,
-        "sparkUiUrl": record.sparkUiUrl or None,
         "transient": record.transient,
         "numCpuCores": record.settings.numCpuCores,
         "contextFactory": record.settings.flavour.value,

@@ -5,13 +5,13 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import HttpUrl
+from pydantic import BeforeValidator, HttpUrl
 
 from events.states import JobStatus
 from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, query_context, requires
 from functions.api.requests import config_body
-from functions.api.responses import job_info, job_info_with_result, json_response
+from functions.api.responses import job_info, job_info_with_result, job_started, json_response
 from functions.domain.jobs import JobSubmission
 from functions.wiring import services
 from infra.errors import BadRequest, NoSuchJob
@@ -23,6 +23,11 @@ CallerOf = Annotated[Caller, Depends(current_caller)]
 
 DEFAULT_SYNC_TIMEOUT = 60
 DEFAULT_LIST_LIMIT = 50
+
+
+def _upper(value: object) -> object:
+    """SJS reads ?status= in any case (status=error)."""
+    return value.upper() if isinstance(value, str) else value
 
 
 @router.post("/", middlewares=[requires(Permission.JOBS_START, context=query_context("context"))])
@@ -62,14 +67,14 @@ def submit_job(
     record = jobs.submit(submission)
     if sync:
         return job_info_with_result(record, jobs.outcome(record))
-    return json_response(202, job_info(record))
+    return json_response(202, job_started(record))
 
 
 @router.get("/", middlewares=[requires(Permission.JOBS_READ)])
 def list_jobs(
     caller: CallerOf,
     limit: Annotated[int, Query(ge=1, le=1000)] = DEFAULT_LIST_LIMIT,
-    status: Annotated[JobStatus | None, Query()] = None,
+    status: Annotated[JobStatus | None, BeforeValidator(_upper), Query(description="any case")] = None,
 ) -> list[dict]:
     return [job_info(record) for record in services().jobs.recent(limit, status, caller.context_prefixes)]
 
