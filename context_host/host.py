@@ -90,7 +90,12 @@ class ContextHost:
         threading.Thread(target=self._watch_engine, args=(engine,), name="engine", daemon=True).start()
         runner = self._runner = JobRunner(
             workers=workers,
-            binaries=BinaryCache(self._parts.binaries, self._cache_dir, self._settings.policy.limits),
+            binaries=BinaryCache(
+                self._parts.binaries,
+                self._cache_dir,
+                self._settings.policy.limits,
+                package_sources=self._settings.policy.dependencies,
+            ),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,
             jobs=self._parts.jobs,

@@ -135,7 +135,7 @@ class JobRunner:
     def _execute(self, request: JobRequested) -> None:
         try:
             binary = self._binaries.files(request.binary, request.binary.jar)
-            dependencies = [self._binaries.files(ref, ref.jar) for ref in request.dependencies]
+            path = [self._binaries.path_files(entry) for entry in request.path]
         except BinaryUnavailable as e:
             return self._fail(
                 request, FailurePhase.LOAD, JobError(message=str(e), errorClass="BinaryUnavailable")
@@ -155,7 +155,7 @@ class JobRunner:
                     appName=request.appName,
                     classPath=request.classPath,
                     binary=binary,
-                    dependencies=dependencies,
+                    path=path,
                     config=request.config,
                 )
             )

@@ -70,6 +70,8 @@ def services() -> Services:
         job_ending,
         settings.context_start_timeout_seconds,
         callback_targets,
+        settings.policy.dependencies,
+        settings.binaries_bucket,
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits)

@@ -63,10 +63,11 @@ class JobExecutor:
         self._channel.send(JobOutcome(finished=True, resultBytes=len(result)), result)
 
     def _run_python(self, request: RunJob) -> Any:
-        jars = [d.path for d in request.dependencies if d.jar]
-        folders = [d.path for d in request.dependencies if not d.jar]
+        path = request.path or [request.binary]
+        jars = [entry.path for entry in path if entry.jar]
+        folders = [entry.path for entry in path if not entry.jar]
         with _failing_in(FailurePhase.LOAD):  # job code may even call sys.exit() while imported
-            job = self._loader.load_class(request.binary.path, request.classPath, folders)()
+            job = self._loader.load_class(folders, request.classPath)()
         with self._session_with(jars) as session:
             context = job_context(session, self._engine.flavour) if jars else self._engine.job_context
             runtime = JobEnvironment(request.jobId, self._bridge.named_objects, self._context_config)
@@ -83,7 +84,8 @@ class JobExecutor:
                 return to_json_safe(job.run_job(context, runtime, data))
 
     def _run_jvm(self, request: RunJob) -> Any:
-        jars = [request.binary.path, *(d.path for d in request.dependencies if d.jar)]
+        others = [entry.path for entry in request.path if entry.jar and entry.path != request.binary.path]
+        jars = [request.binary.path, *others]
         _answer(self._bridge.prepare(request.jobId, jars, request.classPath), FailurePhase.LOAD)
         _answer(
             self._bridge.validate(request.jobId, request.config, self._engine.context_config),

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from events.jobs import JobError
-from events.messages import BinaryRef, JobRequested, KillRequested
+from events.messages import BinaryRef, JobRequested, KillRequested, PackageUri
 from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
 from functions.domain.binaries import JAR, has_class
 from functions.domain.callback_targets import CallbackTargets
 from functions.domain.contexts import ContextService
+from functions.domain.job_path import context_entries
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
 from infra.errors import (
@@ -34,6 +35,8 @@ from infra.errors import (
 from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
+from infra.package_uris import checked_uri, is_uri
+from infra.server_config import Dependencies
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
 from infra.stores.jobs import JobRecord, JobStore
@@ -46,7 +49,7 @@ LIVENESS_CHECK_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class JobSubmission:
-    app_names: tuple[str, ...]  # appName, or SJS's cp: the binaries on the job's path, in order
+    path: tuple[str, ...]  # binary names and package URIs on the job's path, in order (job_path.py)
     class_path: str
     context: str | None
     config: dict[str, Any]
@@ -67,6 +70,8 @@ class JobService:
     job_ending: JobEnding
     context_start_timeout: float
     callback_targets: CallbackTargets
+    package_sources: Dependencies  # where package URIs may point (infra/package_uris.py)
+    stack_bucket: str
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         if submission.callback_url:
@@ -75,14 +80,23 @@ class JobService:
         # request that then fails is given back.
         slot = _ALONGSIDE.submit(self.contexts.take_slot, submission.context) if submission.context else None
         try:
-            binary, dependencies = self._runnable_binaries(submission)
+            path = self._resolve(submission.path)
+            binary = _holder(path, submission.class_path)
+            if binary is None and (slot is None or slot.exception() is not None):
+                raise NoSuchClass(submission.class_path)  # what the request names is wrong first
+            context = slot.result() if slot else None
+            if context is not None:
+                path += [e for e in self._resolve(context_entries(context.settings.config)) if e not in path]
+                binary = binary or _holder(path, submission.class_path)
+            if binary is None:
+                raise NoSuchClass(submission.class_path)
         except Exception:
             if slot is not None and slot.exception() is None:
                 self.contexts.free_slot(submission.context, slot.result().contextId)
             raise
-        context = slot.result() if slot else self._transient_context(submission)
+        context = context or self._transient_context(submission)
         try:
-            job = self._enqueue(submission, binary, dependencies, context)
+            job = self._enqueue(submission, binary, path, context)
         except Exception:
             if context.transient:  # it was started for this job alone
                 self.contexts.reaper.reap(context, "its job could not be queued")
@@ -97,20 +111,21 @@ class JobService:
         _raise_if_rejected(record)
         return record
 
-    def _runnable_binaries(self, submission: JobSubmission) -> tuple[BinaryRecord, list[BinaryRecord]]:
-        """The newest version of each binary named, split into the one that holds the job's class
-        (the first that does) and the others, which go on the job's path in their order."""
-        binaries = [self.binaries.latest(name) for name in submission.app_names]
-        holder = next((b for b in binaries if has_class(b.classes, submission.class_path)), None)
-        if holder is None:
-            raise NoSuchClass(submission.class_path)
-        return holder, [b for b in binaries if b is not holder]
+    def _resolve(self, entries: tuple[str, ...]) -> list[BinaryRecord | PackageUri]:
+        """Each entry as the newest version of the binary it names, or as a package URI the
+        operator allows (400 otherwise); NoSuchBinary (404) for an unknown name."""
+        return [
+            checked_uri(entry, self.package_sources, self.stack_bucket)
+            if is_uri(entry)
+            else self.binaries.latest(entry)
+            for entry in entries
+        ]
 
     def _enqueue(
         self,
         submission: JobSubmission,
         binary: BinaryRecord,
-        dependencies: list[BinaryRecord],
+        path: list[BinaryRecord | PackageUri],
         context: ContextRecord,
     ) -> JobRecord:
         """Record the job, then send it to its context's host: no message without its record. A
@@ -135,7 +150,7 @@ class JobService:
         request = JobRequested(
             **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
             binary=_reference(binary),
-            dependencies=[_reference(dependency) for dependency in dependencies],
+            path=[_reference(entry) if isinstance(entry, BinaryRecord) else entry for entry in path],
             config=job.config,
             replyTo=job.replyTo,
             callbackUrl=job.callbackUrl,
@@ -222,6 +237,13 @@ class JobService:
             return self.get(job_id)
 
         return wait_until(fetch, done, timeout)
+
+
+def _holder(path: list[BinaryRecord | PackageUri], class_path: str) -> BinaryRecord | None:
+    """The job's own binary: the first named binary on its path that has the class (a class only
+    in a package URI cannot be checked here, so it needs an uploaded binary to hold it)."""
+    binaries = [entry for entry in path if isinstance(entry, BinaryRecord)]
+    return next((b for b in binaries if has_class(b.classes, class_path)), None)
 
 
 def _reference(binary: BinaryRecord) -> BinaryRef:
