@@ -73,7 +73,8 @@ class ContextHost:
         heartbeat.start()
         sandbox = open_sandbox(self._settings.state_path / "sandbox", f"{self._name}-{self._context_id[:8]}")
         engine = SparkEngine(
-            sandbox, engine_conf(f"sjs-{self._name}", record.settings, self._settings.spark_master)
+            sandbox,
+            engine_conf(f"sjs-{self._name}", record.settings, self._settings.spark_master, sandbox.root),
         )
         workers: WorkerPool | None = None
         try:
