@@ -13,3 +13,8 @@ class WordCountSparkJob(SparkJob):
     def run_job(self, context, runtime, data):
         spark_context = getattr(context, "sparkContext", context)
         return spark_context.parallelize(data).countByValue()
+
+
+# SJS's examples name the session flavour of the job so (python-sjsclient's functional tests run it);
+# an alias is found like a class.
+WordCountSparkSessionJob = WordCountSparkJob
