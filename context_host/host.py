@@ -76,7 +76,8 @@ class ContextHost:
         heartbeat.start()
         sandbox = open_sandbox(self._settings.state_path / "sandbox", f"{self._name}-{self._context_id[:8]}")
         engine = SparkEngine(
-            sandbox, engine_conf(f"sjs-{self._name}", record.settings, self._settings.spark_master)
+            sandbox,
+            engine_conf(f"sjs-{self._name}", record.settings, self._settings.spark_master, sandbox.root),
         )
         workers: WorkerPool | None = None
         endpoint: HostEndpoint | None = None
@@ -111,7 +112,12 @@ class ContextHost:
     def _job_runner(self, record: ContextRecord, engine: SparkEngine, workers: WorkerPool) -> JobRunner:
         return JobRunner(
             workers=workers,
-            binaries=BinaryCache(self._parts.binaries, self._cache_dir, self._settings.policy.limits),
+            binaries=BinaryCache(
+                self._parts.binaries,
+                self._cache_dir,
+                self._settings.policy.limits,
+                package_sources=self._settings.policy.dependencies,
+            ),
             data_files=DataFileCache(self._parts.data_files, self._settings.data_path),
             cancel_spark_jobs=engine.cancel,
             engine_death=engine.death,

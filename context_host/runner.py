@@ -158,7 +158,7 @@ class JobRunner:
         """Run the job to its end; its record as ended, or None when it ended elsewhere."""
         try:
             binary = self._binaries.files(request.binary, request.binary.jar)
-            dependencies = [self._binaries.files(ref, ref.jar) for ref in request.dependencies]
+            path = [self._binaries.path_files(entry) for entry in request.path]
             self._data_files.fetch_named(request.config)
         except (BinaryUnavailable, DataFileUnavailable) as e:
             unavailable = JobError(message=str(e), errorClass=type(e).__name__)
@@ -179,7 +179,7 @@ class JobRunner:
                     appName=request.appName,
                     classPath=request.classPath,
                     binary=binary,
-                    dependencies=dependencies,
+                    path=path,
                     config=request.config,
                 )
             )

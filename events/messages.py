@@ -15,12 +15,23 @@ class BinaryRef(BaseModel):
     jar: bool = False  # loaded by the JVM as it is; anything else is a Python package to unpack
 
 
+class PackageUri(BaseModel):
+    """A package named by URI in a job's path (infra/package_uris.py): the host fetches it for
+    each job that names it."""
+
+    uri: str
+    jar: bool = False  # a .jar, for the context's JVM; anything else is a Python package
+
+
+PathEntry = BinaryRef | PackageUri
+
+
 class JobRequested(JobIdentity):
     kind: Literal["job"] = "job"
     contextId: str  # the incarnation it was sent to
     startTime: str  # when the API accepted it
-    binary: BinaryRef
-    dependencies: list[BinaryRef] = []  # further binaries of `cp`, in order
+    binary: BinaryRef  # the binary holding the job's class
+    path: list[PathEntry] = []  # the job's whole path in order (`cp`, binary included), then its context's
     config: dict[str, Any] = Field(default_factory=dict)
     replyTo: str | None = None  # a sync caller's reply queue (infra/messaging/replies.py)
     callbackUrl: str | None = None  # said again in the job's end event (functions/callbacks)

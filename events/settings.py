@@ -11,12 +11,20 @@ class ContextFlavour(StrEnum):
     SESSION = "session"
     SPARK_CONTEXT = "spark-context"
     SQL_CONTEXT = "sql-context"
+    HIVE_CONTEXT = "hive-context"  # a HiveContext on a Hive-enabled session (SJS's Hive factories)
+
+    @property
+    def hive(self) -> bool:
+        """Whether the context's session is built with the Hive catalog."""
+        return self is ContextFlavour.HIVE_CONTEXT
 
     @classmethod
     def from_factory(cls, factory: str | None) -> "ContextFlavour":
         """Map SJS factory class names (spark.jobserver.python.PythonSQLContextFactory, ...) or our names."""
         name = (factory or "").rsplit(".", 1)[-1].lower()
-        if name in (cls.SQL_CONTEXT, "sqlcontext") or "sqlcontext" in name or "hivecontext" in name:
+        if name in (cls.HIVE_CONTEXT, "hivecontext") or "hivecontext" in name:
+            return cls.HIVE_CONTEXT
+        if name in (cls.SQL_CONTEXT, "sqlcontext") or "sqlcontext" in name:
             return cls.SQL_CONTEXT
         if name in (cls.SPARK_CONTEXT, "sparkcontext") or "sparkcontextfactory" in name:
             return cls.SPARK_CONTEXT

@@ -39,8 +39,8 @@ class RunJob(BaseModel):
     jobId: str
     appName: str
     classPath: str
-    binary: BinaryFiles
-    dependencies: list[BinaryFiles] = []  # further binaries of `cp`, in order
+    binary: BinaryFiles  # the one holding the job's class
+    path: list[BinaryFiles] = []  # the job's whole path in order, its binary included
     config: dict[str, Any] = {}
 
 

@@ -79,6 +79,8 @@ def services() -> Services:
         settings.context_start_timeout_seconds,
         callback_targets,
         settings.policy.spark,
+        settings.policy.dependencies,
+        settings.binaries_bucket,
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)

@@ -140,12 +140,27 @@ class SparkSection(SjsSection):
     job_defaults: ConfigObject = Field(default_factory=dict)
 
 
+class Dependencies(Section):
+    """`dependencies { ... }`: where packages named by URI in a job's path may come from (SJS's
+    `dependent-jar-uris` and `cp` entries). The context host fetches them, never job code; the
+    server's own files (`file://`, `local://`, plain paths) are never reachable.
+
+    `s3://` URIs may name the stack's bucket under binaries/ (where packages are dropped) or a
+    bucket listed here (on AWS, grant ContextScopedRole s3:GetObject on it). `http(s)://` URIs
+    are refused unless they start with one of `http-prefixes`: the operator vouches for those
+    servers, private addresses included, so list whole origins and paths, never a bare scheme."""
+
+    s3_buckets: tuple[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")], ...] = ()
+    http_prefixes: tuple[Annotated[str, Field(pattern=r"^https?://[^/?#]+/")], ...] = ()
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
 
     auth: AuthSection = AuthSection()
     limits: Limits = Limits()
     spark: SparkSection = SparkSection()
+    dependencies: Dependencies = Dependencies()
 
 
 def parse_server_config(text: str, basedir: str | None = None) -> ServerConfig:

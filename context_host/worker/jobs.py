@@ -19,7 +19,7 @@ from context_host.channel import Channel
 from context_host.jvm_bridge import JvmBridge
 from context_host.worker.loading import PythonJobLoader
 from context_host.worker.results import to_json_safe
-from context_host.worker.spark import JoinedEngine, job_context
+from context_host.worker.spark import JoinedEngine, built_context, job_context
 from events.jobs import JobError
 from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
@@ -43,6 +43,7 @@ class JobExecutor:
         self._loader = PythonJobLoader()
         self._bridge = JvmBridge(engine.session)  # also the context's named objects, shared with the JVM
         self._context_config = ConfigFactory.from_dict(engine.context_config)
+        self._built: dict[type, Any] = {}  # job class → the context its build_context hook made
 
     def run(self, request: RunJob) -> None:
         sc = self._engine.session.sparkContext
@@ -63,12 +64,16 @@ class JobExecutor:
         self._channel.send(JobOutcome(finished=True, resultBytes=len(result)), result)
 
     def _run_python(self, request: RunJob) -> Any:
-        jars = [d.path for d in request.dependencies if d.jar]
-        folders = [d.path for d in request.dependencies if not d.jar]
+        path = request.path or [request.binary]
+        jars = [entry.path for entry in path if entry.jar]
+        folders = [entry.path for entry in path if not entry.jar]
         with _failing_in(FailurePhase.LOAD):  # job code may even call sys.exit() while imported
-            job = self._loader.load_class(request.binary.path, request.classPath, folders)()
+            job_class = self._loader.load_class(folders, request.classPath)
+            job = job_class()
         with self._session_with(jars) as session:
             context = job_context(session, self._engine.flavour) if jars else self._engine.job_context
+            with _failing_in(FailurePhase.LOAD):
+                context = self._custom_context(job_class, job, session, cached=not jars) or context
             runtime = JobEnvironment(request.jobId, self._bridge.named_objects, self._context_config)
             with _failing_in(FailurePhase.VALIDATE):
                 data = job.validate(context, runtime, ConfigFactory.from_dict(request.config))
@@ -83,7 +88,8 @@ class JobExecutor:
                 return to_json_safe(job.run_job(context, runtime, data))
 
     def _run_jvm(self, request: RunJob) -> Any:
-        jars = [request.binary.path, *(d.path for d in request.dependencies if d.jar)]
+        others = [entry.path for entry in request.path if entry.jar and entry.path != request.binary.path]
+        jars = [request.binary.path, *others]
         _answer(self._bridge.prepare(request.jobId, jars, request.classPath), FailurePhase.LOAD)
         _answer(
             self._bridge.validate(request.jobId, request.config, self._engine.context_config),
@@ -93,6 +99,16 @@ class JobExecutor:
             self._bridge.discard(request.jobId)
             return _ABANDONED
         return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
+
+    def _custom_context(self, job_class: type, job: Any, session: Any, cached: bool) -> Any:
+        """The context the job's `build_context` hook builds; once per class on this worker, as
+        each build registers a Python SparkContext of its own with the JVM."""
+        if cached and job_class in self._built:
+            return self._built[job_class]
+        built = built_context(job, session, self._engine.flavour)
+        if cached:
+            self._built[job_class] = built
+        return built
 
     def _claimed(self) -> bool:
         """Say the job is valid and wait for the host's word: run it, or leave it."""

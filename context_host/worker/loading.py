@@ -1,6 +1,8 @@
-"""Load a job class from a Python binary the host has unpacked, once per binary version.
+"""Load a job class from the Python packages the host has unpacked, once per path (the job's
+binaries and packages in order, each a version).
 
-The binary's top-level modules are imported with its folder first on sys.path, then taken out of
+The path's top-level modules are imported with its folders first on sys.path, in the path's
+order (the first folder that has a module wins, as on PYTHONPATH), then taken out of
 sys.modules again, so a newer version of the same package is imported afresh by the next job and
 two versions never share a module. The class keeps its module's globals alive, so the job runs
 as imported. Because the modules are not importable by name afterwards, cloudpickle ships the
@@ -22,12 +24,12 @@ class JobLoadError(Exception):
 
 class PythonJobLoader:
     def __init__(self) -> None:
-        self._classes: dict[tuple[str, str], type] = {}
+        self._classes: dict[tuple[tuple[str, ...], str], type] = {}
 
-    def load_class(self, root: str, class_path: str, dependencies: list[str]) -> type:
-        key = (root, class_path)
+    def load_class(self, folders: list[str], class_path: str) -> type:
+        key = (tuple(folders), class_path)
         if key not in self._classes:
-            self._classes[key] = _import_isolated(Path(root), class_path, [Path(d) for d in dependencies])
+            self._classes[key] = _import_isolated([Path(folder) for folder in folders], class_path)
         return self._classes[key]
 
 
@@ -42,11 +44,10 @@ def top_level_names(root: Path) -> set[str]:
     return names
 
 
-def _import_isolated(root: Path, class_path: str, dependencies: list[Path]) -> type:
+def _import_isolated(folders: list[Path], class_path: str) -> type:
     module_name, _, class_name = class_path.rpartition(".")
     if not module_name:
         raise JobLoadError(f"classPath {class_path} must be module.ClassName")
-    folders = [root, *dependencies]
     owned = set().union(*(top_level_names(folder) for folder in folders))
     _forget_modules(owned, folders)
     sys.path[:0] = [str(folder) for folder in folders]

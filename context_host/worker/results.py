@@ -1,5 +1,6 @@
 """Turn whatever a job returns into JSON: dicts (countByValue's defaultdict too), lists, tuples,
-sets, Rows, numbers, Decimal, dates; anything else becomes its string."""
+sets, Rows, numbers, Decimal, dates; anything else becomes its string. A Row is a tuple, so it
+becomes a list of its values, as SJS's Python jobs returned it (`df.collect()` → [[20, 1250.0]])."""
 
 import base64
 import datetime
@@ -7,8 +8,6 @@ import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
-
-from pyspark.sql import Row
 
 
 def to_json_safe(value: Any) -> Any:
@@ -22,8 +21,6 @@ def to_json_safe(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, datetime.timedelta):
         return value.total_seconds()
-    if isinstance(value, Row):
-        return {key: to_json_safe(item) for key, item in value.asDict(recursive=False).items()}
     if isinstance(value, Mapping):
         return {_key(key): to_json_safe(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -1,13 +1,18 @@
 """A worker joins its context's JVM as a pyspark driver of its own: the SparkContext and the
-SparkSession the host created there, wrapped for this process, and the object jobs receive."""
+SparkSession the host created there, wrapped for this process, and the object jobs receive.
 
+As in SJS's python subprocess, a job that defines `build_context(gateway, jvmContext, sparkConf)`
+gets what that returns (when not None) instead: it wraps the JVM object of the context's flavour
+(a JavaSparkContext, SQLContext or SparkSession) in a Python class of its own."""
+
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from py4j.clientserver import ClientServer, JavaParameters, PythonParameters
 from py4j.java_gateway import java_import
 from pyspark import SparkConf, SparkContext
-from pyspark.sql import SparkSession, SQLContext
+from pyspark.sql import HiveContext, SparkSession, SQLContext
 
 from events.settings import ContextFlavour
 from events.worker_protocol import JoinEngine
@@ -66,4 +71,30 @@ def job_context(session: SparkSession, flavour: ContextFlavour) -> Any:
         return session.sparkContext
     if flavour is ContextFlavour.SQL_CONTEXT:
         return SQLContext(session.sparkContext, session)
+    if flavour is ContextFlavour.HIVE_CONTEXT:  # on the context's Hive-enabled session (spark_conf.py)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # deprecated, and what SJS's Hive jobs expect
+            return HiveContext(session.sparkContext, session, session._jsparkSession.sqlContext())
     return session
+
+
+def built_context(job: Any, session: SparkSession, flavour: ContextFlavour) -> Any | None:
+    """What the job's `build_context` hook makes of the context, or None (no hook, or it declined).
+    The hook usually builds a SparkContext subclass around the JVM context; pyspark allows one
+    SparkContext per process, so its guard is lifted for the call and this worker's own restored."""
+    hook = getattr(job, "build_context", None)
+    if not callable(hook):
+        return None
+    sc = session.sparkContext
+    jvm_context = {
+        ContextFlavour.SPARK_CONTEXT: sc._jsc,
+        ContextFlavour.SQL_CONTEXT: session._jsparkSession.sqlContext(),
+        ContextFlavour.HIVE_CONTEXT: session._jsparkSession.sqlContext(),
+    }.get(flavour, session._jsparkSession)
+    with SparkContext._lock:
+        SparkContext._active_spark_context = None
+    try:
+        return hook(sc._gateway, jvm_context, sc.getConf())
+    finally:
+        with SparkContext._lock:
+            SparkContext._active_spark_context = sc

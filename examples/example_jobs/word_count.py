@@ -16,6 +16,11 @@ class WordCountSparkJob(SparkJob):
         return spark_context.parallelize(data).countByValue()
 
 
+# SJS's examples name the session flavour of the job so (python-sjsclient's functional tests run it);
+# an alias is found like a class.
+WordCountSparkSessionJob = WordCountSparkJob
+
+
 class WordCountFileJob(SparkJob):
     def validate(self, context, runtime, config):
         return config.get("input.file", None) or build_problems(["config input.file not found"])

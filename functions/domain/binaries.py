@@ -9,8 +9,8 @@ Binaries are indexed when registered (a Python package's top-level classes, foun
 never importing; a jar's classes, from its entry names), so a job naming a class that is not
 there is refused at submit with 404 instead of failing later on a host. Every package is checked
 against the operator's limits before it is stored (infra/archives.py); a module too
-large to read at upload is indexed as `module.*`, as a star import is, so its classes are looked
-for on the host only."""
+large to read at upload, or shipped only compiled (`.pyc`), is indexed as `module.*`, as a star
+import is, so its classes are looked for on the host only."""
 
 import ast
 import hashlib
@@ -174,29 +174,43 @@ def _binary_type(content_type: str, archive: zipfile.ZipFile) -> str:
 
 
 def python_classes(archive: zipfile.ZipFile, max_module_bytes: int) -> list[str]:
-    """`module.Name` for every class a module defines or imports at top level (a package's
-    __init__ often re-exports its job); `module.*` where a star import hides the names, or where
-    the module is larger than max_module_bytes (parsing takes up to ~250 times a module's size in
-    memory, so a large one is not read)."""
+    """`module.Name` for every class a module defines, imports or aliases (`Alias = Cls`) at top
+    level (a package's __init__ often re-exports its job); `module.*` where the names cannot be
+    read: a star import, a module larger than max_module_bytes (parsing takes up to ~250 times a
+    module's size in memory, so a large one is not read), or a module shipped only compiled (an
+    egg built with --exclude-source-files: its bytecode is never unmarshalled here, as marshal
+    is not safe on untrusted bytes). Those classes are looked for on the host."""
     found = []
     for entry in archive.infolist():
         name = entry.filename
-        if not name.endswith(".py") or name.startswith(("EGG-INFO/", "__MACOSX/")):
+        if not name.endswith((".py", ".pyc")) or name.startswith(("EGG-INFO/", "__MACOSX/")):
             continue
-        module = name[: -len(".py")].replace("/", ".").removesuffix(".__init__")
-        if entry.file_size > max_module_bytes:
+        if "__pycache__/" in name:  # importable only beside its source, which is indexed itself
+            continue
+        module = name.rsplit(".", 1)[0].replace("/", ".").removesuffix(".__init__")
+        if name.endswith(".pyc") or entry.file_size > max_module_bytes:
             found.append(f"{module}.*")
             continue
         try:
             tree = ast.parse(archive.read(entry))
         except (SyntaxError, ValueError, RecursionError, MemoryError):  # deep nesting raises the last two
             continue
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef):
-                found.append(f"{module}.{node.name}")
-            elif isinstance(node, ast.ImportFrom):
-                found += [f"{module}.{alias.asname or alias.name}" for alias in node.names]
-    return sorted(found)
+        found += [f"{module}.{top}" for top in _top_level_names(tree)]
+    return sorted(set(found))
+
+
+def _top_level_names(tree: ast.Module) -> list[str]:
+    """Names a module binds at top level that can be a class: its classes, its imports, and plain
+    aliases (`Alias = Cls`, `Alias = module.Cls`); a non-class among them fails at load (400)."""
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            names += [alias.asname or alias.name for alias in node.names]
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name | ast.Attribute):
+            names += [target.id for target in node.targets if isinstance(target, ast.Name)]
+    return names
 
 
 def jar_classes(archive: zipfile.ZipFile) -> list[str]:

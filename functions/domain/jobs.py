@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from events.jobs import JobError
-from events.messages import BinaryRef, JobRequested, KillRequested
+from events.messages import BinaryRef, JobRequested, KillRequested, PackageUri
 from events.states import FailurePhase, JobStatus
 from functions.domain.binaries import JAR, has_class
 from functions.domain.callback_targets import CallbackTargets
 from functions.domain.config_layers import job_config
 from functions.domain.context_settings import adhoc_settings
 from functions.domain.contexts import ContextService
+from functions.domain.job_path import context_entries
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso
 from infra.errors import (
@@ -40,7 +41,8 @@ from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.messaging.sync_lane import HostLost, HostUnreachable, SyncLane
-from infra.server_config import SparkSection
+from infra.package_uris import checked_uri, is_uri
+from infra.server_config import Dependencies, SparkSection
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextRecord
 from infra.stores.dynamo import transact
@@ -54,7 +56,7 @@ LIVENESS_CHECK_SECONDS = 2.0
 
 @dataclass(frozen=True)
 class JobSubmission:
-    app_names: tuple[str, ...]  # appName, or SJS's cp: the binaries on the job's path, in order
+    path: tuple[str, ...]  # binary names and package URIs on the job's path, in order (job_path.py)
     class_path: str
     context: str | None
     config: dict[str, Any]
@@ -77,6 +79,8 @@ class JobService:
     context_start_timeout: float
     callback_targets: CallbackTargets
     server: SparkSection  # the operator's defaults of contexts and jobs
+    package_sources: Dependencies  # where package URIs may point (infra/package_uris.py)
+    stack_bucket: str
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         if submission.callback_url:
@@ -92,23 +96,36 @@ class JobService:
 
     def _accept(self, submission: JobSubmission) -> tuple[JobRecord, JobRequested, ContextRecord]:
         """Record the job with a slot of its context: on a named context one transaction takes the
-        slot and writes the record while the binaries are looked up beside it (a job refused then
-        is forgotten again, slot and all); an ad-hoc job's context is made with its slot taken."""
-        if submission.context and len(submission.app_names) == 1:
-            binaries = _ALONGSIDE.submit(self._runnable_binaries, submission)
+        slot and writes the record while the job's path is looked up beside it (a job refused
+        then is forgotten again, slot and all); an ad-hoc job's context is made with its slot
+        taken. A path naming one binary (the usual `appName=`) records the job at once; with
+        several, the one holding the class (the job's appName) is found first."""
+        named = [entry for entry in submission.path if not is_uri(entry)]
+        if submission.context and len(named) == 1:
+            resolving = _ALONGSIDE.submit(self._resolve, submission.path)
             try:
-                context, job, config = self._record_with_slot(submission, submission.app_names[0])
-            except Exception:
-                binaries.result()  # an unknown binary or class is the answer, as before any context
+                context, job, config = self._record_with_slot(submission, named[0])
+            except Exception:  # an unknown binary or class is the answer, as before any context
+                if _holder(resolving.result(), submission.class_path) is None:
+                    raise NoSuchClass(submission.class_path) from None
                 raise
             try:
-                binary, dependencies = binaries.result()
+                path = self._with_context_entries(resolving.result(), context)
+                binary = _holder(path, submission.class_path)
+                if binary is None:
+                    raise NoSuchClass(submission.class_path)
             except Exception:
                 self.jobs.delete(job.jobId)
                 self.contexts.free_slot(context.name, context.contextId)
                 raise
         else:
-            binary, dependencies = self._runnable_binaries(submission)
+            path = self._resolve(submission.path)
+            if submission.context:
+                context = self.contexts.known(submission.context)
+                path = self._with_context_entries(path, context)
+            binary = _holder(path, submission.class_path)
+            if binary is None:
+                raise NoSuchClass(submission.class_path)
             if submission.context:
                 context, job, config = self._record_with_slot(submission, binary.appName)
             else:
@@ -119,12 +136,29 @@ class JobService:
         request = JobRequested(
             **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
             binary=_reference(binary),
-            dependencies=[_reference(dependency) for dependency in dependencies],
+            path=[_reference(entry) if isinstance(entry, BinaryRecord) else entry for entry in path],
             config=config,
             replyTo=job.replyTo,
             callbackUrl=job.callbackUrl,
         )
         return job, request, context
+
+    def _resolve(self, entries: tuple[str, ...]) -> list[BinaryRecord | PackageUri]:
+        """Each entry as the newest version of the binary it names, or as a package URI the
+        operator allows (400 otherwise); NoSuchBinary (404) for an unknown name."""
+        return [
+            checked_uri(entry, self.package_sources, self.stack_bucket)
+            if is_uri(entry)
+            else self.binaries.latest(entry)
+            for entry in entries
+        ]
+
+    def _with_context_entries(
+        self, path: list[BinaryRecord | PackageUri], context: ContextRecord
+    ) -> list[BinaryRecord | PackageUri]:
+        """The job's own path, then what its context's config puts on every job's path."""
+        extra = self._resolve(context_entries(context.settings.config))
+        return path + [entry for entry in extra if entry not in path]
 
     def _layered(self, submission: JobSubmission, context: ContextRecord) -> dict[str, Any]:
         """What the job runs with: its config over its context's and the server's job defaults.
@@ -158,7 +192,7 @@ class JobService:
             context=context.name,
             contextId=context.contextId,
             appName=app_name,
-            dependencies=[name for name in submission.app_names if name != app_name],
+            dependencies=[e for e in submission.path if e != app_name and not is_uri(e)],
             classPath=submission.class_path,
             status=JobStatus.STARTED,
             startTime=now_iso(),
@@ -166,15 +200,6 @@ class JobService:
             callbackUrl=submission.callback_url,
             replyTo=self.replies.address() if submission.sync else None,
         )
-
-    def _runnable_binaries(self, submission: JobSubmission) -> tuple[BinaryRecord, list[BinaryRecord]]:
-        """The newest version of each binary named, split into the one that holds the job's class
-        (the first that does) and the others, which go on the job's path in their order."""
-        binaries = [self.binaries.latest(name) for name in submission.app_names]
-        holder = next((b for b in binaries if has_class(b.classes, submission.class_path)), None)
-        if holder is None:
-            raise NoSuchClass(submission.class_path)
-        return holder, [b for b in binaries if b is not holder]
 
     def _run_on_host(
         self, job: JobRecord, request: JobRequested, context: ContextRecord, timeout: float
@@ -312,6 +337,13 @@ class JobService:
             return self.get(job_id)
 
         return wait_until(fetch, done, timeout)
+
+
+def _holder(path: list[BinaryRecord | PackageUri], class_path: str) -> BinaryRecord | None:
+    """The job's own binary: the first named binary on its path that has the class (a class only
+    in a package URI cannot be checked here, so it needs an uploaded binary to hold it)."""
+    binaries = [entry for entry in path if isinstance(entry, BinaryRecord)]
+    return next((b for b in binaries if has_class(b.classes, class_path)), None)
 
 
 def _reference(binary: BinaryRecord) -> BinaryRef:

@@ -98,5 +98,9 @@ class BinaryStore:
             "put_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=UPLOAD_URL_SECONDS
         )
 
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
     def download(self, key: str, path: Any) -> None:
         self._s3.download_file(self._bucket, key, str(path))

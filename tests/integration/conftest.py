@@ -19,6 +19,7 @@ from infra.local.child import StackProcess
 from infra.local.moto_server import read_credentials
 from infra.local.processes import group_alive
 from jobserver_client import JobServer
+from tests.support.package_server import PackageServer, package_server
 from tests.support.receivers import LOOPBACK_CALLBACKS
 
 STACK_NAME = "sjs-it"
@@ -123,9 +124,18 @@ def running_stack(**env: str) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PackageServer]:
+    """A package repository on this machine, allowed in the stack's server config."""
+    with package_server(tmp_path_factory.mktemp("repository")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, packages: PackageServer) -> Iterator[Stack]:
     server_config = tmp_path_factory.mktemp("config") / "server.conf"
-    server_config.write_text(LOOPBACK_CALLBACKS)  # the callback tests' receivers listen on 127.0.0.1
+    server_config.write_text(  # the callback tests' receivers listen on 127.0.0.1
+        f'{LOOPBACK_CALLBACKS}\ndependencies {{ http-prefixes = ["{packages.prefix}"] }}\n'
+    )
     with running_stack(
         SERVER_CONFIG=str(server_config),
         STACK_NAME=STACK_NAME,

@@ -123,7 +123,9 @@ class RunnerHarness:
         self.binaries.add(record, data)
         return BinaryRef(key=record.key, digest=digest)
 
-    def request(self, binary: BinaryRef, class_path: str, config: dict | None = None) -> JobRequested:
+    def request(
+        self, binary: BinaryRef, class_path: str, config: dict | None = None, path: list | None = None
+    ) -> JobRequested:
         job = JobRecord(
             jobId=str(uuid.uuid4()),
             context="tests",
@@ -138,6 +140,7 @@ class RunnerHarness:
         return JobRequested(
             **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
             binary=binary,
+            path=path or [],
             config=job.config,
         )
 
@@ -146,9 +149,11 @@ class RunnerHarness:
         assert ended, f"job {job_id} still {record.status} after {timeout} s"
         return record
 
-    def run(self, binary: BinaryRef, class_path: str, config: dict | None = None) -> JobRecord:
-        """Run a job to its end, events told and all."""
-        request = self.request(binary, class_path, config)
+    def run(
+        self, binary: BinaryRef, class_path: str, config: dict | None = None, path: list | None = None
+    ) -> JobRecord:
+        """Run a job to its end, events told and all; `path`: the job's whole path, in order."""
+        request = self.request(binary, class_path, config, path)
         assert self.runner.submit(request, ack=lambda: None)
         record = self.wait_ended(request.jobId)
         _, done = wait_until(self.runner.running, lambda running: request.jobId not in running, 30)

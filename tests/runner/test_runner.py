@@ -2,7 +2,9 @@
 failure phases, kills that stop any job, workers that die, large results, duplicate deliveries,
 binary versions side by side, context flavours, named objects."""
 
+import io
 import json
+import zipfile
 
 from events.lifecycle import JobFailed, JobFinished, JobStarted
 from events.settings import ContextFlavour
@@ -129,7 +131,7 @@ def test_a_result_larger_than_an_item_is_kept_whole_in_s3(harness, examples):
     assert record.result is None and record.resultKey == f"results/tests/{record.jobId}.json"
     stored = harness.results.load(record.resultKey)
     assert len(stored) > INLINE_LIMIT_BYTES
-    assert json.loads(stored) == [{"s": "x" * 1000}] * 500
+    assert json.loads(stored) == [["x" * 1000]] * 500
 
 
 def test_two_versions_of_a_binary_never_share_modules(harness, package_with):
@@ -201,3 +203,58 @@ def test_a_job_that_exits_the_interpreter_only_ends_itself(harness, package_with
         FailurePhase.RUN,
         "SystemExit",
     )
+
+
+def test_every_package_of_the_path_is_importable_and_the_first_wins_a_name(harness):
+    job = (
+        "from sparkjobserver.api import SparkJob\nfrom shared_name import TAG\nimport only_in_second\n\n\n"
+        "class TagJob(SparkJob):\n    def validate(self, c, r, config):\n        return None\n\n"
+        "    def run_job(self, c, r, data):\n        return [TAG, only_in_second.VALUE]\n"
+    )
+    first = harness.upload(zipped({"tagging/__init__.py": job, "shared_name.py": "TAG = 'first'\n"}))
+    second = harness.upload(
+        zipped({"shared_name.py": "TAG = 'second'\n", "only_in_second.py": "VALUE = 2\n"})
+    )
+    in_order = harness.run(first, "tagging.TagJob", path=[first, second])
+    reversed_order = harness.run(first, "tagging.TagJob", path=[second, first])
+    assert in_order.result is not None, in_order.error
+    assert json.loads(in_order.result) == ["first", 2]
+    assert reversed_order.result is not None, reversed_order.error
+    assert json.loads(reversed_order.result) == ["second", 2]
+
+
+def zipped(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_a_build_context_hook_wraps_the_context_as_in_sjs(aws, engine, sandbox, state_dir, package_with):
+    """SJS's custom-context jobs build a SparkContext subclass around the JVM context they get."""
+    source = (
+        "from pyspark import SparkContext\nfrom sparkjobserver.api import SparkJob\n\n\n"
+        "class CountingContext(SparkContext):\n"
+        "    def __init__(self, gateway, jvm_context, conf):\n"
+        "        SparkContext.__init__(self, gateway=gateway, jsc=jvm_context, conf=conf)\n\n"
+        "    def greeting(self):\n        return 'Hello'\n\n\n"
+        "class CustomContextJob(SparkJob):\n"
+        "    def build_context(self, gateway, jvm_context, conf):\n"
+        "        return CountingContext(gateway, jvm_context, conf)\n\n"
+        "    def validate(self, context, runtime, config):\n        return config.get('input.strings')\n\n"
+        "    def run_job(self, context, runtime, data):\n"
+        "        return context.greeting() + ' ' + str(context.parallelize(data).count())\n"
+    )
+    harness = RunnerHarness(aws, engine, sandbox, state_dir, flavour=ContextFlavour.SPARK_CONTEXT)
+    try:
+        binary = harness.upload(package_with({"example_jobs/custom.py": source}))
+        config = {"input": {"strings": ["a", "b", "a"]}}
+        runs = [  # built once per worker, then reused
+            harness.run(binary, "example_jobs.custom.CustomContextJob", config) for _ in range(2)
+        ]
+        plain = harness.run(binary, WORDCOUNT, {"input": {"strings": ["a"]}})  # no hook: the plain context
+    finally:
+        harness.close()
+    assert [json.loads(run.result) for run in runs] == ["Hello 3", "Hello 3"], runs[0].error
+    assert json.loads(plain.result) == {"a": 1}, plain.error

@@ -200,3 +200,13 @@ def test_an_async_job_is_answered_202_started_as_sjs_answers(api, aws, app_name)
         assert answer.body["context"] == context.name
         shown = api("GET", f"/jobs/{answer.body['jobId']}").body
         assert shown["status"] == (then or JobStatus.RUNNING).value
+
+
+def test_package_uris_the_server_may_not_fetch_are_400s(api, app_name):
+    for config in ('dependent-jar-uris = ["file:///etc/passwd"]', 'dependent-jar-uris = ["s3://else/x.egg"]'):
+        refused = api("POST", f"/jobs?appName={app_name}&classPath={WORDCOUNT}", config)
+        assert refused.status == 400 and refused.body["status"] == "ERROR", refused.body
+    by_cp = api("POST", f"/jobs?cp={app_name},https://example.com/x.whl&mainClass={WORDCOUNT}")
+    assert by_cp.status == 400 and "http-prefixes" in by_cp.body["result"]
+    missing = api("POST", f"/jobs?cp={app_name},nope&mainClass={WORDCOUNT}")
+    assert missing.status == 404 and missing.body["result"] == "appName nope not found"

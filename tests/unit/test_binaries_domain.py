@@ -73,3 +73,28 @@ def test_a_module_too_large_to_read_is_indexed_as_a_star_import():
     classes = python_classes(archive, max_module_bytes=50)
     assert classes == ["jobs.big.*", "jobs.small.Small"]
     assert has_class(classes, "jobs.big.Big")  # looked for on the host, not refused at submit
+
+
+def test_aliases_of_classes_are_indexed_as_classes():
+    archive = zip_of(
+        {
+            "jobs/__init__.py": "import jobs.count\nCounting = jobs.count.CountJob\nLIMIT = 3\n",
+            "jobs/count.py": "class CountJob: pass\nAlias = CountJob\nFirst, Second = CountJob, CountJob\n",
+        }
+    )
+    classes = python_classes(archive, Limits().max_indexed_module_bytes)
+    assert {"jobs.count.Alias", "jobs.Counting"} <= set(classes)
+    assert "jobs.LIMIT" not in classes  # a constant is never a class
+
+
+def test_modules_shipped_only_compiled_are_looked_for_on_the_host():
+    archive = zip_of(
+        {
+            "jobs/__init__.pyc": "bytecode",
+            "jobs/count.pyc": "bytecode",
+            "jobs/__pycache__/count.cpython-311.pyc": "bytecode",
+        }
+    )
+    classes = python_classes(archive, Limits().max_indexed_module_bytes)
+    assert classes == ["jobs.*", "jobs.count.*"]
+    assert has_class(classes, "jobs.count.CountJob")

@@ -39,7 +39,9 @@ def test_flatten_joins_nested_keys_with_dots():
         ("spark.jobserver.python.PythonSessionContextFactory", ContextFlavour.SESSION),
         ("spark.jobserver.python.PythonSparkContextFactory", ContextFlavour.SPARK_CONTEXT),
         ("spark.jobserver.python.PythonSQLContextFactory", ContextFlavour.SQL_CONTEXT),
-        ("spark.jobserver.python.PythonHiveContextFactory", ContextFlavour.SQL_CONTEXT),
+        ("spark.jobserver.python.PythonHiveContextFactory", ContextFlavour.HIVE_CONTEXT),
+        ("spark.jobserver.context.HiveContextFactory", ContextFlavour.HIVE_CONTEXT),
+        ("spark.jobserver.context.JavaSparkContextFactory", ContextFlavour.SPARK_CONTEXT),
         ("spark-context", ContextFlavour.SPARK_CONTEXT),
     ],
 )

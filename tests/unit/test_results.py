@@ -25,7 +25,7 @@ def test_results_are_json_safe():
     safe = to_json_safe(value)
     json.dumps(safe, allow_nan=False)
     assert safe["counts"] == {"a": 2, "3": 1}
-    assert safe["row"] == {"name": "x", "n": 1.5, "day": "2026-11-21"}
+    assert safe["row"] == ["x", 1.5, "2026-11-21"]
     assert safe["tuple"] == [1, 2.5, None]
     assert safe["set"] == [7]
     assert safe["whole"] == 10
@@ -34,5 +34,5 @@ def test_results_are_json_safe():
     assert safe["other"] == "<class 'object'>"
 
 
-def test_a_list_of_rows_becomes_a_list_of_objects():
-    assert to_json_safe([Row(bucket=0, total=5)]) == [{"bucket": 0, "total": 5}]
+def test_collected_rows_become_lists_of_values_as_in_sjs():
+    assert to_json_safe([Row(bucket=0, total=5), Row(bucket=1, total=7)]) == [[0, 5], [1, 7]]

@@ -12,6 +12,7 @@ from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, query_context, requires
 from functions.api.requests import config_body
 from functions.api.responses import job_info, job_info_with_result, job_started, json_response
+from functions.domain.job_path import job_entries
 from functions.domain.jobs import JobSubmission
 from functions.wiring import services
 from infra.errors import BadRequest, NoSuchJob
@@ -38,7 +39,10 @@ def submit_job(
     class_path: Annotated[str | None, Query(alias="classPath")] = None,
     cp: Annotated[
         str | None,
-        Query(description="SJS 0.9+: binaries on the job's path, comma-separated; the class is in one"),
+        Query(
+            description="SJS 0.9+: binaries (names) and package URIs on the job's path, comma-separated, "
+            "in order; the class is in one of the binaries"
+        ),
     ] = None,
     main_class: Annotated[
         str | None, Query(alias="mainClass", description="SJS 0.9+ name for classPath")
@@ -53,17 +57,15 @@ def submit_job(
         Query(alias="callbackUrl", description="POSTed {jobId, status, result} when the job ends"),
     ] = None,
 ):
-    apps = tuple(name.strip() for name in ([app_name] if app_name else (cp or "").split(",")) if name.strip())
+    path = job_entries(app_name, cp, config)
     entry = class_path or main_class or config.get("mainClass")
-    if not apps:
-        raise BadRequest("To start the job appName or cp parameters should be configured!")
     if not entry:
         raise BadRequest("classPath parameter is missing!")
     if not isinstance(entry, str):
         raise BadRequest(f"mainClass in the config must be a class name, not {entry!r}")
     jobs = services().jobs
     callback = str(callback_url) if callback_url else None
-    submission = JobSubmission(apps, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
+    submission = JobSubmission(path, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
     record = jobs.submit(submission)
     if sync:
         return job_info_with_result(record, jobs.outcome(record))
