@@ -8,6 +8,10 @@ PY     := $(VENV)/bin/python
 BASE_PYTHON ?= $(shell for candidate in $$(which -a python3 python3.13 python3.12 python3.11); do 	  python=$$(readlink -f $$candidate); 	  $$python -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || continue; 	  [ "$$(id -u)" != 0 ] || setpriv --reuid=65534 --regid=65534 --clear-groups $$python -c '' 2>/dev/null || continue; 	  echo $$python; break; done)
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+# The SAM CLI lives in a virtualenv of its own: its pins (boto3, cfn-lint, ...) are not the project's.
+SAM_VENV  := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM       := PATH="$(abspath $(SAM_VENV))/bin:$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} sam
 
 # JVM jobs, compiled with the JDK against pyspark's own jars (no Maven repository needed): the job
 # API users compile against (+ Typesafe Config), the bridge the context hosts load, the examples.
@@ -25,12 +29,12 @@ JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java')
 UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java')
 EXAMPLE_JARS    := examples/dist/jvm_jobs.jar examples/dist/java_udf.jar
 
-.PHONY: up test bench lint examples java jvm job-api clean
+.PHONY: up test bench lint examples java jvm job-api sam-build clean
 
 up: java $(STAMP) jvm examples
 	$(PY) -m infra.local
 
-test: java $(STAMP) jvm
+test: java $(STAMP) jvm $(SAM_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
@@ -56,6 +60,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[host,local]' --group dev
 	touch $(STAMP)
+
+# The functions and their layer for AWS, in .aws-sam/build (then `sam deploy --guided`, see README).
+sam-build: $(SAM_STAMP)
+	$(SAM) validate --lint
+	$(SAM) build
+
+$(SAM_STAMP): pyproject.toml
+	@[ -n "$(BASE_PYTHON)" ] || { echo "ERROR: no Python 3.11+ with venv found." >&2; exit 1; }
+	test -x $(SAM_VENV)/bin/python || $(BASE_PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install -q --group sam
+	touch $(SAM_STAMP)
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q --group bench
@@ -97,4 +113,4 @@ examples/dist/java_udf.jar: $(UDF_EXAMPLES) $(STAMP)
 	@jar cf $@ -C $(JVM_BUILD)/java_udf .
 
 clean:
-	rm -rf $(VENV) .sjs examples/dist $(JVM_BUILD)
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sjs examples/dist $(JVM_BUILD)
