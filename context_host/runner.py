@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache, BinaryUnavailable
+from context_host.logs import job_keys
 from context_host.workers import Worker, WorkerGone, WorkerPool
 from events.jobs import JobError
 from events.lifecycle import JobStarted, LifecycleEvent
@@ -24,6 +25,7 @@ from events.messages import JobRequested
 from events.states import FailurePhase, JobStatus
 from events.worker_protocol import Abandon, JobOutcome, Proceed, RunJob, Validated
 from infra.job_end import JobEnding
+from infra.metrics import metrics
 from infra.stores.jobs import JobRecord, JobStore, context_terminated
 from infra.stores.results import ResultStore
 
@@ -72,6 +74,7 @@ class JobRunner:
             if request.jobId in self._running:
                 return False
             self._running[request.jobId] = None
+        metrics.job_received(request.startTime)
         self._threads.submit(self._run, request, ack)
         return True
 
@@ -116,6 +119,10 @@ class JobRunner:
             self.kill(job_id)
 
     def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
+        with job_keys(request.jobId):
+            self._run_logged(request, ack)
+
+    def _run_logged(self, request: JobRequested, ack: Callable[[], None]) -> None:
         try:
             self._execute(request)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING

@@ -12,12 +12,14 @@ from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
+from functions.domain.overview import Overview
 from infra.config import Settings
 from infra.job_end import JobEnding
 from infra.launchers import launcher_for
 from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
+from infra.metrics import metrics
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.jobs import JobStore
@@ -33,11 +35,13 @@ class Services:
     reaper: Reaper
     replies: Replies
     callbacks: CallbackService
+    overview: Overview
 
 
 @cache
 def services() -> Services:
     settings = Settings.from_env()
+    metrics.write_to(settings.metrics_log)
     binary_store = BinaryStore(settings.binaries_table, settings.binaries_bucket)
     context_store = ContextStore(settings.contexts_table)
     job_store = JobStore(settings.jobs_table, settings.job_retention_days)
@@ -73,4 +77,5 @@ def services() -> Services:
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits)
-    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks)
+    overview = Overview(context_store, job_store)
+    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks, overview)

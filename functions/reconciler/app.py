@@ -1,22 +1,29 @@
 """Runs on a schedule (EventBridge Scheduler in AWS, a timer in the local stack): reaps every
-context whose host stopped heartbeating, which also fails that context's unfinished jobs, and
-deletes reply queues left by API containers that are gone (Lambda recycles them silently)."""
+context whose host stopped heartbeating, which also fails that context's unfinished jobs, deletes
+reply queues left by API containers that are gone (Lambda recycles them silently), and records
+the gauges of contexts and slots (infra/metrics.py) once the sweep is done."""
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.wiring import services
+from infra.metrics import metrics
 
 logger = Logger(service="sjs-reconciler")
+tracer = Tracer()
 
 REPLY_QUEUE_MAX_AGE_SECONDS = 6 * 3600  # far longer than an API container keeps a request waiting
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)  # results and configs stay out of X-Ray
+@metrics.flushed_after
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     svc = services()
     reaped = svc.reaper.sweep()
     if reaped:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
     swept = svc.replies.sweep(REPLY_QUEUE_MAX_AGE_SECONDS)
+    contexts = svc.overview.live_contexts()
+    metrics.gauges(contexts.by_state, contexts.slots_in_use)
     return {"reaped": reaped, "sweptReplyQueues": len(swept)}

@@ -48,6 +48,7 @@ class StackConfig:
             "CONTEXT_LAUNCHER": "local",
             "STATE_DIR": str(self.state_dir),
             "POWERTOOLS_TRACE_DISABLED": "true",
+            "METRICS_LOG": str(self.state_dir / "logs" / "metrics.log"),  # EMF lines, out of the terminal
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
 

@@ -56,6 +56,7 @@ ROUTES = [
     Route("GET", "/jobs/{job_id}", Permission.JOBS_READ, 200),
     Route("GET", "/jobs/{job_id}/config", Permission.JOBS_READ, 200),
     Route("DELETE", "/jobs/{job_id}", Permission.JOBS_DELETE, 200),  # a failed job answers its error
+    Route("GET", "/metricz", Permission.METRICS_READ, 200),
 ]
 OPEN = {("GET", "/healthz")}
 ROUTE_PERMISSIONS = sorted({route.permission for route in ROUTES})
