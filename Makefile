@@ -29,7 +29,13 @@ JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java')
 UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java')
 EXAMPLE_JARS    := examples/dist/jvm_jobs.jar examples/dist/java_udf.jar
 
-.PHONY: up test bench lint examples java jvm job-api sam-build clean
+# The context host's image (Dockerfile). Fargate runs template.yaml's task definition on X86_64
+# (it names no RuntimePlatform), so that is the platform built for, whatever this machine is.
+IMAGE            ?= sjs-context-host:latest
+IMAGE_PLATFORM   ?= linux/amd64
+CONTAINER_BUILDER ?= $(firstword $(shell command -v docker podman buildah 2>/dev/null))
+
+.PHONY: up test bench lint examples java jvm job-api sam-build image clean
 
 up: java $(STAMP) jvm examples
 	$(PY) -m infra.local
@@ -45,6 +51,7 @@ bench: java $(STAMP) $(BENCH_STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/hadolint Dockerfile
 
 examples: $(STAMP) $(EXAMPLE_JARS)
 	$(PY) -m examples.build
@@ -65,6 +72,10 @@ $(STAMP): pyproject.toml
 sam-build: $(SAM_STAMP)
 	$(SAM) validate --lint
 	$(SAM) build
+
+image:
+	@[ -n "$(CONTAINER_BUILDER)" ] || { echo "ERROR: no container builder found (docker, podman or buildah); set CONTAINER_BUILDER." >&2; exit 1; }
+	$(CONTAINER_BUILDER) build --platform $(IMAGE_PLATFORM) --tag $(IMAGE) .
 
 $(SAM_STAMP): pyproject.toml
 	@[ -n "$(BASE_PYTHON)" ] || { echo "ERROR: no Python 3.11+ with venv found." >&2; exit 1; }
