@@ -25,8 +25,8 @@ SPARK_JARS       = $(abspath $(firstword $(wildcard $(VENV)/lib/python3*/site-pa
 JAVAC           := javac --release 17 -encoding UTF-8 -nowarn -XDsuppressNotes
 API_SOURCES     := $(shell find jvm/job-api/src -name '*.java')
 HOST_SOURCES    := $(shell find jvm/host/src -name '*.java')
-JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java')
-UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java')
+JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java' 2>/dev/null)
+UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java' 2>/dev/null)
 EXAMPLE_JARS    := examples/dist/jvm_jobs.jar examples/dist/java_udf.jar
 
 # The context host's image (Dockerfile). Fargate runs template.yaml's task definition on X86_64
@@ -34,6 +34,8 @@ EXAMPLE_JARS    := examples/dist/jvm_jobs.jar examples/dist/java_udf.jar
 IMAGE            ?= sjs-context-host:latest
 IMAGE_PLATFORM   ?= linux/amd64
 CONTAINER_BUILDER ?= $(firstword $(shell command -v docker podman buildah 2>/dev/null))
+# More flags for the builder, e.g. --layers, or the mounts a network's TLS proxy needs.
+IMAGE_BUILD_FLAGS ?=
 
 .PHONY: up test bench lint examples java jvm job-api sam-build image clean
 
@@ -75,7 +77,7 @@ sam-build: $(SAM_STAMP)
 
 image:
 	@[ -n "$(CONTAINER_BUILDER)" ] || { echo "ERROR: no container builder found (docker, podman or buildah); set CONTAINER_BUILDER." >&2; exit 1; }
-	$(CONTAINER_BUILDER) build --platform $(IMAGE_PLATFORM) --tag $(IMAGE) .
+	$(CONTAINER_BUILDER) build --platform $(IMAGE_PLATFORM) $(IMAGE_BUILD_FLAGS) --tag $(IMAGE) .
 
 $(SAM_STAMP): pyproject.toml
 	@[ -n "$(BASE_PYTHON)" ] || { echo "ERROR: no Python 3.11+ with venv found." >&2; exit 1; }

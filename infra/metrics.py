@@ -9,11 +9,15 @@ Namespace SparkJobServer, dimension `service` (POWERTOOLS_SERVICE_NAME). The met
 - ContextsStarting, ContextsRunning, ContextsStopping, SlotsInUse (Count): gauges the reconciler
   records on each run, from the summary GET /metricz shows.
 
-Recording appends to memory; the values go out as one line per flush: at the end of each
-function invocation, and every FLUSH_SECONDS on a host, so a job's hot path never writes. Lines go
+Recording appends a value to a list in memory (Powertools' own add_metric formats the metric's
+whole value list into a debug message on every call, 90 µs a job at 100 values, so values are
+buffered here and handed to the provider to serialize); they go out as one line per flush: at the
+end of each function invocation, every FLUSH_SECONDS on a host, and when a metric holds
+MAX_VALUES (EMF's limit per line). Lines go
 to stdout (what Lambda and the awslogs driver collect) or, when `write_to` names one, to a file
 (the local stack's .sjs/logs/metrics.log, so its terminal stays quiet). POWERTOOLS_METRICS_DISABLED
-turns recording off, as for Powertools' own Metrics."""
+turns recording off, as for Powertools' own Metrics; it is read when the process's composition root
+calls `write_to` (reading it on every record cost more than the rest of recording)."""
 
 import functools
 import json
@@ -33,7 +37,7 @@ from events.states import ContextState, JobStatus
 
 NAMESPACE = "SparkJobServer"
 FLUSH_SECONDS = 60.0  # a host's flush interval: CloudWatch's standard resolution
-MAX_VALUES = 100  # values of one metric per line (EMF's limit; Powertools would print on its own past it)
+MAX_VALUES = 100  # values of one metric in one line: EMF's limit
 JOB_OUTCOMES = {
     JobStatus.FINISHED: "JobsFinished",
     JobStatus.ERROR: "JobsFailed",
@@ -53,14 +57,17 @@ class Metrics:
     def __init__(self, namespace: str = NAMESPACE):
         self._namespace = namespace
         self._emf = AmazonCloudWatchEMFProvider(namespace=namespace)
+        self._pending: dict[str, dict[str, Any]] = {}  # name → the provider's metric shape
         self._lock = threading.Lock()
         self._path = ""
+        self._disabled = is_metrics_disabled()
 
     def write_to(self, path: str) -> None:
-        """Lines go to this file from now on; empty: to stdout."""
+        """Lines go to this file from now on (empty: to stdout), unless metrics are turned off."""
         if path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        self._disabled = is_metrics_disabled()
 
     def job_ended(self, status: JobStatus, submitted_iso: str, ended_iso: str) -> None:
         if status in JOB_OUTCOMES:
@@ -104,18 +111,21 @@ class Metrics:
         return thread
 
     def _add(self, name: str, unit: MetricUnit, value: float) -> None:
-        if is_metrics_disabled():
+        if self._disabled:
             return
         with self._lock:
-            if len(self._emf.metric_set.get(name, {}).get("Value", ())) >= MAX_VALUES - 1:
+            metric = self._pending.setdefault(
+                name, {"Unit": unit.value, "StorageResolution": 60, "Value": []}
+            )
+            metric["Value"].append(float(value))
+            if len(metric["Value"]) >= MAX_VALUES:
                 self._flush()
-            self._emf.add_metric(name=name, unit=unit, value=value)
 
     def _flush(self) -> None:
-        if not self._emf.metric_set:
+        if not self._pending:
             return
-        line = json.dumps(self._emf.serialize_metric_set(), separators=(",", ":"))
-        self._emf.clear_metrics()
+        line = json.dumps(self._emf.serialize_metric_set(metrics=self._pending), separators=(",", ":"))
+        self._pending = {}
         if not self._path:
             print(line, file=sys.stdout, flush=True)
             return

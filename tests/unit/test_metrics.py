@@ -76,10 +76,13 @@ def test_a_busy_metric_goes_out_in_lines_of_at_most_a_hundred_values(emf_lines: 
     assert capsys.readouterr().out == ""  # none went around the file (Powertools prints at 100)
 
 
-def test_metrics_turned_off_record_nothing(emf_lines: Lines, monkeypatch: pytest.MonkeyPatch):
+def test_metrics_turned_off_record_nothing(emf_lines: Lines, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    metrics.write_to(str(tmp_path / "logs" / "metrics.log"))  # as a composition root does at its start
     metrics.job_received(now_iso())
     assert emf_lines() == []
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED")
+    metrics.write_to(str(tmp_path / "logs" / "metrics.log"))
 
 
 def test_each_ended_job_is_counted_once_by_outcome_whoever_ends_it(aws, emf_lines: Lines):
