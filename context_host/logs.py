@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import TracebackType
 
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 
@@ -23,6 +24,11 @@ def configure(context: str, context_id: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_formatter)
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    sys.excepthook = _log_uncaught  # a failure that ends the host is a JSON line too
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+    logging.getLogger("context_host").critical("the host failed", exc_info=(kind, error, trace))
 
 
 @contextmanager

@@ -120,9 +120,9 @@ class JobRunner:
 
     def _run(self, request: JobRequested, ack: Callable[[], None]) -> None:
         with job_keys(request.jobId):
-            self._run_logged(request, ack)
+            self._run_and_ack(request, ack)
 
-    def _run_logged(self, request: JobRequested, ack: Callable[[], None]) -> None:
+    def _run_and_ack(self, request: JobRequested, ack: Callable[[], None]) -> None:
         try:
             self._execute(request)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING

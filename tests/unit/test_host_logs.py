@@ -25,6 +25,7 @@ try:
     raise ValueError("boom")
 except ValueError:
     log.exception("a store failed")
+raise RuntimeError("the end")
 """
 
 
@@ -32,7 +33,7 @@ def test_host_lines_are_json_with_the_context_and_the_job_they_belong_to():
     result = subprocess.run(
         [sys.executable, "-c", HOST], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # ended by the uncaught RuntimeError
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     assert all(
         (line["context"], line["contextId"], line["service"]) == ("analytics", "0123abcd", "sjs-host")
@@ -41,8 +42,9 @@ def test_host_lines_are_json_with_the_context_and_the_job_they_belong_to():
     running = [line for line in lines if line["message"].endswith("running")]
     assert sorted(line["jobId"] for line in running) == [f"job-{i}" for i in range(4)]
     assert all(line["message"] == f"job {line['jobId']} running" for line in running)  # never another's id
-    between, failed = lines[-2:]
+    between, failed, uncaught = lines[-3:]
     assert (
         "jobId" not in between and between["level"] == "WARNING" and between["name"] == "context_host.runner"
     )
     assert failed["exception_name"] == "ValueError" and "jobId" not in failed
+    assert (uncaught["level"], uncaught["exception_name"]) == ("CRITICAL", "RuntimeError")
