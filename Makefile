@@ -8,6 +8,10 @@ PY     := $(VENV)/bin/python
 BASE_PYTHON ?= $(shell for candidate in $$(which -a python3 python3.13 python3.12 python3.11); do 	  python=$$(readlink -f $$candidate); 	  $$python -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || continue; 	  [ "$$(id -u)" != 0 ] || setpriv --reuid=65534 --regid=65534 --clear-groups $$python -c '' 2>/dev/null || continue; 	  echo $$python; break; done)
 STAMP  := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
+# The SAM CLI lives in a virtualenv of its own: its pins (boto3, cfn-lint, ...) are not the project's.
+SAM_VENV  := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM       := PATH="$(abspath $(SAM_VENV))/bin:$$PATH" AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} sam
 
 # JVM jobs, compiled with the JDK against pyspark's own jars (no Maven repository needed): the job
 # API users compile against (+ Typesafe Config), the bridge the context hosts load, the examples.
@@ -21,16 +25,24 @@ SPARK_JARS       = $(abspath $(firstword $(wildcard $(VENV)/lib/python3*/site-pa
 JAVAC           := javac --release 17 -encoding UTF-8 -nowarn -XDsuppressNotes
 API_SOURCES     := $(shell find jvm/job-api/src -name '*.java')
 HOST_SOURCES    := $(shell find jvm/host/src -name '*.java')
-JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java')
-UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java')
+JOB_EXAMPLES    := $(shell find examples/jvm/jobs -name '*.java' 2>/dev/null)
+UDF_EXAMPLES    := $(shell find examples/jvm/udf -name '*.java' 2>/dev/null)
 EXAMPLE_JARS    := examples/dist/jvm_jobs.jar examples/dist/java_udf.jar
 
-.PHONY: up test bench lint examples java jvm job-api clean
+# The context host's image (Dockerfile). Fargate runs template.yaml's task definition on X86_64
+# (it names no RuntimePlatform), so that is the platform built for, whatever this machine is.
+IMAGE            ?= sjs-context-host:latest
+IMAGE_PLATFORM   ?= linux/amd64
+CONTAINER_BUILDER ?= $(firstword $(shell command -v docker podman buildah 2>/dev/null))
+# More flags for the builder, e.g. --layers, or the mounts a network's TLS proxy needs.
+IMAGE_BUILD_FLAGS ?=
+
+.PHONY: up test bench lint examples java jvm job-api sam-build image clean
 
 up: java $(STAMP) jvm examples
 	$(PY) -m infra.local
 
-test: java $(STAMP) jvm
+test: java $(STAMP) jvm $(SAM_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
@@ -41,6 +53,7 @@ bench: java $(STAMP) $(BENCH_STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/hadolint Dockerfile
 
 examples: $(STAMP) $(EXAMPLE_JARS)
 	$(PY) -m examples.build
@@ -56,6 +69,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[host,local,cli]' --group dev
 	touch $(STAMP)
+
+# The functions and their layer for AWS, in .aws-sam/build (then `sam deploy --guided`, see README).
+sam-build: $(SAM_STAMP)
+	$(SAM) validate --lint
+	$(SAM) build
+
+image:
+	@[ -n "$(CONTAINER_BUILDER)" ] || { echo "ERROR: no container builder found (docker, podman or buildah); set CONTAINER_BUILDER." >&2; exit 1; }
+	$(CONTAINER_BUILDER) build --platform $(IMAGE_PLATFORM) $(IMAGE_BUILD_FLAGS) --tag $(IMAGE) .
+
+$(SAM_STAMP): pyproject.toml
+	@[ -n "$(BASE_PYTHON)" ] || { echo "ERROR: no Python 3.11+ with venv found." >&2; exit 1; }
+	test -x $(SAM_VENV)/bin/python || $(BASE_PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install -q --group sam
+	touch $(SAM_STAMP)
 
 $(BENCH_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q --group bench
@@ -97,4 +126,4 @@ examples/dist/java_udf.jar: $(UDF_EXAMPLES) $(STAMP)
 	@jar cf $@ -C $(JVM_BUILD)/java_udf .
 
 clean:
-	rm -rf $(VENV) .sjs examples/dist $(JVM_BUILD)
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sjs examples/dist $(JVM_BUILD)

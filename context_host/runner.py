@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from context_host.binaries import BinaryCache, BinaryUnavailable
 from context_host.data_files import DataFileCache, DataFileUnavailable
+from context_host.logs import job_keys
 from context_host.workers import Worker, WorkerGone, WorkerPool
 from events.jobs import JobError
 from events.lifecycle import JobStarted, LifecycleEvent
@@ -26,6 +27,7 @@ from events.messages import JobRequested
 from events.states import FailurePhase, JobStatus
 from events.worker_protocol import Abandon, JobOutcome, Proceed, RunJob, Validated
 from infra.job_end import JobEnding
+from infra.metrics import metrics
 from infra.stores.jobs import JobRecord, JobStore, context_terminated
 from infra.stores.results import ResultStore
 
@@ -90,6 +92,7 @@ class JobRunner:
             if request.jobId in self._running:
                 return None
             self._running[request.jobId] = None
+        metrics.job_received(request.startTime)
         return self._threads.submit(self._run, request, ack, lane)
 
     def kill(self, job_id: str) -> None:
@@ -138,6 +141,10 @@ class JobRunner:
             self._stop_worker(job_id)
 
     def _run(self, request: JobRequested, ack: Callable[[], None], lane: bool) -> JobRecord | None:
+        with job_keys(request.jobId):
+            return self._run_and_ack(request, ack, lane)
+
+    def _run_and_ack(self, request: JobRequested, ack: Callable[[], None], lane: bool) -> JobRecord | None:
         try:
             return self._execute(request, lane)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING

@@ -14,6 +14,7 @@ from functions.domain.contexts import ContextService
 from functions.domain.data_files import DataFileService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
+from functions.domain.overview import Overview
 from functions.domain.preload import Preloads
 from infra.config import Settings
 from infra.job_end import JobEnding
@@ -22,6 +23,7 @@ from infra.messaging.bus import EventPublisher
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.messaging.sync_lane import SyncLane
+from infra.metrics import metrics
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.data_files import DataFileStore
@@ -40,11 +42,13 @@ class Services:
     callbacks: CallbackService
     preloads: Preloads
     data_files: DataFileService
+    overview: Overview
 
 
 @cache
 def services() -> Services:
     settings = Settings.from_env()
+    metrics.write_to(settings.metrics_log)
     binary_store = BinaryStore(settings.binaries_table, settings.binaries_bucket)
     context_store = ContextStore(settings.contexts_table)
     job_store = JobStore(settings.jobs_table, settings.job_retention_days)
@@ -86,4 +90,7 @@ def services() -> Services:
     binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)
     preloads = Preloads(contexts, settings.policy.spark)
     data_files = DataFileService(DataFileStore(settings.binaries_bucket), PurePosixPath(settings.data_path))
-    return Services(settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads, data_files)
+    overview = Overview(context_store, job_store)
+    return Services(
+        settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads, data_files, overview
+    )

@@ -39,6 +39,7 @@ class Settings:
     server_config: str = ""  # the operator's HOCON file (infra/server_config.py); empty: defaults
     job_retention_days: int = 30  # an ended job's record expires after this (the jobs table's TTL)
     host_scoped_role_arn: str = ""  # on AWS: the role a host acts as, tagged with its context
+    metrics_log: str = ""  # where EMF metric lines go (infra/metrics.py); empty: stdout, as on AWS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> "Settings":

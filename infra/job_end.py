@@ -3,7 +3,8 @@ its context), so every ended job has exactly one end event and its slot back, an
 waiting on it hears of it at once.
 
 The conditional write goes first: exactly one party ends a job, and whoever loses learns the job
-had ended already and does nothing more, except removing the result it stored in vain."""
+had ended already and does nothing more, except removing the result it stored in vain. So each
+job is counted once in the metrics of outcomes and latency (infra/metrics.py), whoever ends it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from events.messages import JobEnded
 from events.states import FailurePhase, JobStatus
 from infra.clock import now_iso
 from infra.messaging.replies import Replies
+from infra.metrics import metrics
 from infra.stores.contexts import ContextStore
 from infra.stores.dynamo import Cancelled, transact
 from infra.stores.jobs import JobRecord, JobStore
@@ -77,6 +79,7 @@ class JobEnding:
         return [record for record in ended if record is not None]
 
     def _told(self, ended: JobRecord, end: JobEnd) -> JobRecord:
+        metrics.job_ended(end.status, ended.startTime, end.endTime)
         if ended.replyTo:
             self.replies.send(ended.replyTo, JobEnded(jobId=ended.jobId, end=end))
         self.tell_job_end(ended)

@@ -1,5 +1,5 @@
 """SJS's permission names (spark-jobserver's doc/permissions.md), and how a granted name covers
-the ones routes require.
+the ones routes require. `metrics:read` (GET /metricz) is ours: SJS left /metricz unprotected.
 
 Routes require one `Permission` each. Users are granted names that follow Shiro's wildcard rule
 for SJS's two-part names, as a shiro.ini role would grant them:
@@ -27,6 +27,7 @@ class Permission(StrEnum):
     JOBS_READ = "jobs:read"
     JOBS_START = "jobs:start"
     JOBS_DELETE = "jobs:delete"
+    METRICS_READ = "metrics:read"
 
 
 def grants(granted: str, permission: Permission) -> bool:

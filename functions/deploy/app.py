@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -23,8 +23,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from events.notifications import DropNotification, DropQueueRecord
 from functions.wiring import services
+from infra.metrics import metrics
 
 logger = Logger(service="sjs-deploy")
+tracer = Tracer()
 # A batch that failed whole is answered like a partial failure: the same retry, without an error.
 processor = BatchProcessor(
     event_type=EventType.SQS, model=DropQueueRecord, raise_on_entire_batch_failure=False
@@ -67,6 +69,8 @@ def record_handler(record: DropQueueRecord) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)  # results and configs stay out of X-Ray
+@metrics.flushed_after
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     idempotency.register_lambda_context(context)
     return process_partial_response(

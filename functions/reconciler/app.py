@@ -1,24 +1,29 @@
 """Runs on a schedule (EventBridge Scheduler in AWS, a timer in the local stack): reaps every
 context whose host stopped heartbeating, which also fails that context's unfinished jobs, deletes
-reply queues left by API containers that are gone (Lambda recycles them silently), and starts
-the server config's preloaded contexts that this deployment has never run (functions/domain/preload.py).
+reply queues left by API containers that are gone (Lambda recycles them silently), starts the
+server config's preloaded contexts that this deployment has never run (functions/domain/preload.py),
+and records the gauges of contexts and slots (infra/metrics.py) once the sweep is done.
 
 Invoked with {"action": "start-preloaded"} (the local stack does once its API is up, as SJS did
 when it started; on AWS, an invoke after a deploy does the same), it starts every preloaded
 context that is not live."""
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.wiring import services
+from infra.metrics import metrics
 
 logger = Logger(service="sjs-reconciler")
+tracer = Tracer()
 
 REPLY_QUEUE_MAX_AGE_SECONDS = 6 * 3600  # far longer than an API container keeps a request waiting
 START_PRELOADED = "start-preloaded"
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)  # results and configs stay out of X-Ray
+@metrics.flushed_after
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     svc = services()
     if event.get("action") == START_PRELOADED:
@@ -28,4 +33,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
     swept = svc.replies.sweep(REPLY_QUEUE_MAX_AGE_SECONDS)
     started = svc.preloads.start(only_new=True)
+    contexts = svc.overview.live_contexts()
+    metrics.gauges(contexts.by_state, contexts.slots_in_use)
     return {"reaped": reaped, "sweptReplyQueues": len(swept), "startedPreloaded": started}

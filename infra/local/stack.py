@@ -52,6 +52,7 @@ class StackConfig:
             "STATE_DIR": str(self.state_dir),
             "SERVER_CONFIG": self.server_config,
             "POWERTOOLS_TRACE_DISABLED": "true",
+            "METRICS_LOG": str(self.state_dir / "logs" / "metrics.log"),  # EMF lines, out of the terminal
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
         }
 

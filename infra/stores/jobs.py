@@ -179,6 +179,23 @@ class JobStore:
             )
         ]
 
+    def count_since(
+        self, status: JobStatus, since_iso: str, context_prefixes: tuple[str, ...] | None = None
+    ) -> int:
+        """Jobs in `status` submitted at `since_iso` or later (one index query, counted by DynamoDB);
+        with `context_prefixes`, only those of contexts named so."""
+        if context_prefixes == ():
+            return 0
+        names, values, in_contexts = _in_contexts(context_prefixes)
+        return self._table.query(
+            "#s = :s AND startTime >= :since",
+            index=BY_STATUS,
+            count_only=True,
+            filter_expression=in_contexts,
+            names=names,
+            values={":s": status.value, ":since": since_iso, **values},
+        )
+
     def recent(
         self, limit: int, status: JobStatus | None = None, context_prefixes: tuple[str, ...] | None = None
     ) -> list[JobRecord]:
@@ -188,11 +205,7 @@ class JobStore:
         if context_prefixes == ():
             return []
         statuses = [status] if status else [s for s in JobStatus if s is not JobStatus.RESTARTING]
-        names, values, in_contexts = dict(_STATUS), {}, None
-        if context_prefixes:
-            names["#c"] = "context"
-            values = {f":p{i}": prefix for i, prefix in enumerate(context_prefixes)}
-            in_contexts = " OR ".join(f"begins_with(#c, {key})" for key in values)
+        names, values, in_contexts = _in_contexts(context_prefixes)
         items: list[dict[str, Any]] = []
         for each in statuses:
             items += self._table.query(
@@ -206,3 +219,15 @@ class JobStore:
             )
         items.sort(key=lambda item: item["startTime"], reverse=True)
         return [JobRecord.from_item(item) for item in items[:limit]]
+
+
+def _in_contexts(
+    context_prefixes: tuple[str, ...] | None,
+) -> tuple[dict[str, str], dict[str, str], str | None]:
+    """Expression names, values and the filter that keep jobs of contexts named with these prefixes."""
+    names: dict[str, str] = dict(_STATUS)
+    if not context_prefixes:
+        return names, {}, None
+    names["#c"] = "context"
+    values = {f":p{i}": prefix for i, prefix in enumerate(context_prefixes)}
+    return names, values, " OR ".join(f"begins_with(#c, {key})" for key in values)

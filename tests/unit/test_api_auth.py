@@ -64,6 +64,7 @@ ROUTES = [
     Route("POST", "/data/{prefix}", Permission.DATA_UPLOAD, 200),
     Route("DELETE", "/data/{file_name}", Permission.DATA_DELETE, 400),  # of a file never stored (as SJS)
     Route("PUT", "/data", Permission.DATA_RESET, 200),
+    Route("GET", "/metricz", Permission.METRICS_READ, 200),
 ]
 OPEN = {("GET", "/healthz")}
 ROUTE_PERMISSIONS = sorted({route.permission for route in ROUTES})

@@ -25,6 +25,7 @@ BUS = "arn:aws:events:us-east-1:123456789012:event-bus/sjs-unit-events"
 HOST_TASKS = "arn:aws:ecs:us-east-1:123456789012:task/sjs-unit-hosts/*"
 LAMBDA_LOGS = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 CONTEXT_TAG = "${aws:PrincipalTag/context}"
+TRACING = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # Tracing: Active, on every function
 
 
 def _listed(value: str | list[str]) -> list[str]:
@@ -178,6 +179,7 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
         _role("HostTaskRole")["Arn"]: {"iam:PassRole"},
         _role("HostExecutionRole")["Arn"]: {"iam:PassRole"},
         BUS: {"events:PutEvents"},
+        "*": TRACING,
     }
     cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/sjs-unit-hosts"
     on_the_host_cluster = {"ArnEquals": {"ecs:cluster": cluster}}
@@ -199,7 +201,7 @@ def test_the_reconciler_ends_dead_contexts_sweeps_reply_queues_and_starts_preloa
         f"{TABLE}jobs/index/active-by-context": {"dynamodb:Query"},
         f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:DeleteQueue"},
         f"{QUEUE}dlq": {"sqs:GetQueueAttributes"},
-        "*": {"sqs:ListQueues"},  # no resource-level permission exists for it
+        "*": {"sqs:ListQueues", *TRACING},  # no resource-level permission exists for these
         f"{QUEUE}ctx-_reply-*": {"sqs:GetQueueAttributes"},
         aws.host_task_definition: {"ecs:RunTask"},
         HOST_TASKS: {"ecs:StopTask"},
@@ -228,6 +230,7 @@ def test_the_deploy_function_reads_drops_and_writes_versions_only(aws):
         f"{BUCKET}/versions/*": {"s3:PutObject", "s3:DeleteObject"},
         f"{BUCKET}/rejected/*": {"s3:PutObject"},
         BUS: {"events:PutEvents"},
+        "*": TRACING,
     }
 
 
@@ -236,6 +239,7 @@ def test_the_callback_function_reads_job_records_and_results_only(aws):
         f"{QUEUE}callbacks": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
         f"{TABLE}jobs": {"dynamodb:GetItem"},
         f"{BUCKET}/results/*": {"s3:GetObject"},
+        "*": TRACING,
     }
 
 
@@ -325,3 +329,7 @@ def test_an_expiry_is_epoch_seconds_that_many_days_ahead():
     expiry = epoch_seconds_after(30)
     after = time.time()
     assert int(before) + 30 * 86400 <= expiry <= after + 30 * 86400
+
+
+def test_every_function_is_traced(template):
+    assert template["Globals"]["Function"]["Tracing"] == "Active"  # each role grants TRACING above
