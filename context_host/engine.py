@@ -137,6 +137,12 @@ class SparkEngine:
             bridge.kill(job_id, JVM_JOB_KILL_GRACE_MS)
         return active
 
+    def set_conf(self, key: str, value: str) -> None:
+        """Set a Spark setting the running session can take (SQL settings); raises when it cannot."""
+        if not self._session.conf().isModifiable(key):
+            raise ValueError(f"{key} cannot be changed on a running session")
+        self._session.conf().set(key, value)
+
     def spark_job_ids(self, job_id: str, active: bool = False) -> list[int]:
         """The Spark jobs a job's group has started (only those still running, with `active`)."""
         tracker = self._session.sparkContext().statusTracker()

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from infra.errors import Conflict
 from infra.processes import process_alive
-from infra.stores.contexts import ContextStore
 
 log = logging.getLogger(__name__)
 
@@ -20,24 +19,26 @@ log = logging.getLogger(__name__)
 class Heartbeat(threading.Thread):
     def __init__(
         self,
-        contexts: ContextStore,
-        name: str,
-        context_id: str,
+        beat: Callable[[], None],
         interval_seconds: float,
         on_lost: Callable[[str], None],
         on_engine_dead: Callable[[str], None],
         supervisor_pid: int = 0,
     ):
+        """`beat` records this host alive in its record, and raises Conflict when that record
+        says it should not be (see ContextStore.beat and .beat_spare)."""
         super().__init__(name="heartbeat", daemon=True)
-        self._contexts = contexts
-        self._name = name
-        self._context_id = context_id
+        self._beat = beat
         self._interval = interval_seconds
         self._on_lost = on_lost
         self._on_engine_dead = on_engine_dead
         self._supervisor_pid = supervisor_pid
         self._engine_death: Callable[[], str | None] = lambda: None
         self._stopped = threading.Event()
+
+    def beat_for(self, beat: Callable[[], None]) -> None:
+        """From now on, beat in another record (a spare host's, once a context adopted it)."""
+        self._beat = beat
 
     def watch_engine(self, death: Callable[[], str | None]) -> None:
         """From now on, check the engine each beat: `death` says why it is dead, or None."""
@@ -51,11 +52,9 @@ class Heartbeat(threading.Thread):
             if death and not self._stopped.is_set():
                 return self._on_engine_dead(death)
             try:
-                self._contexts.beat(self._name, self._context_id)
+                self._beat()
             except Conflict:
-                return self._on_lost(
-                    "this context has ended in the contexts table (deleted or declared dead)"
-                )
+                return self._on_lost("its record has ended in the contexts table (deleted or declared dead)")
             except Exception:
                 log.exception("heartbeat failed; retrying")
             self._stopped.wait(self._interval)

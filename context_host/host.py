@@ -2,6 +2,10 @@
 sandbox, consumes the context's queue, and ends the context truthfully however it stops
 (DELETE, SIGTERM, the end of a transient job, losing its record, or its JVM dying).
 
+A host can also start as a spare of the warm pool (functions/domain/pool.py): engine, workers
+and endpoint warm with default settings, no context yet. A context that the spare can serve
+adopts it through its endpoint, and from then on it is that context's host like any other.
+
 The host is the trusted side: it holds the credentials and makes every store, queue and bus call;
 job code runs only in the sandbox (context_host/sandbox.py) and reaches the host only through
 its worker's socket."""
@@ -13,6 +17,7 @@ import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from context_host.binaries import BinaryCache
 from context_host.data_files import DataFileCache
@@ -25,7 +30,8 @@ from context_host.spark_conf import engine_conf
 from context_host.wiring import HostParts
 from context_host.workers import WorkerPool, WorkerSpec
 from events.lifecycle import ContextStarted, LifecycleEvent
-from events.messages import HostMessage, JobRequested, KillRequested, StopRequested
+from events.messages import Adoption, HostMessage, JobRequested, KillRequested, StopRequested
+from events.settings import ContextSettings
 from events.states import ContextState
 from infra.context_end import ContextEnding
 from infra.errors import Conflict
@@ -39,129 +45,155 @@ log = logging.getLogger(__name__)
 DRAIN_SECONDS = 10.0  # on SIGTERM, how long running jobs may finish before they are killed
 
 
+@dataclass
+class Warm:
+    """What a host starts before it serves: its sandbox, engine, workers, runner and endpoint."""
+
+    sandbox: Sandbox
+    engine: SparkEngine
+    workers: WorkerPool
+    runner: JobRunner
+    endpoint: HostEndpoint
+
+
 class ContextHost:
-    def __init__(self, parts: HostParts, name: str, context_id: str):
+    def __init__(
+        self,
+        parts: HostParts,
+        name: str,
+        context_id: str,
+        spare: bool = False,
+        rescope: Callable[[str], None] = lambda context: None,
+    ):
+        """The host of context `name` (incarnation `context_id`), or with `spare` the spare host
+        `context_id` that a context will adopt (then `rescope` makes its AWS calls act as that
+        context's: infra/context_role.py)."""
         self._parts = parts
         self._settings = parts.settings
         self._name = name
         self._context_id = context_id
+        self._spare = spare
+        self._rescope = rescope
+        self._context: ContextRecord | None = None  # the context served, once bound to one
         self._host_id = f"{socket.gethostname()}:{os.getpid()}"
         self._outbox = ThreadPoolExecutor(max_workers=1, thread_name_prefix="events")
         job_ending = JobEnding(parts.jobs, parts.contexts, parts.results, parts.replies, self._tell_job_end)
         self._job_ending = job_ending
         self._context_ending = ContextEnding(parts.contexts, job_ending, parts.queues, self._publish)
         self._stop = threading.Event()
+        self._bound = threading.Lock()
         self._stop_reason = ""
         self._end_state = ContextState.FINISHED
         self._drain = False
         self._force = False
         self._lost = False
-        self._runner: JobRunner | None = None
+        self._warm: Warm | None = None
+        self._heartbeat: Heartbeat | None = None
 
     def run(self) -> int:
-        record = self._parts.contexts.get(self._name)
-        if record.contextId != self._context_id:
-            log.error("context %s is now incarnation %s, not ours; exiting", self._name, record.contextId)
-            return 1
+        if self._spare:
+            settings, beat = ContextSettings(), lambda: self._parts.contexts.beat_spare(self._context_id)
+        else:
+            record = self._parts.contexts.get(self._name)
+            if record.contextId != self._context_id:
+                log.error("context %s is now incarnation %s, not ours; exiting", self._name, record.contextId)
+                return 1
+            settings, beat = record.settings, lambda: self._parts.contexts.beat(self._name, self._context_id)
         signals = StopSignals()
-        heartbeat = Heartbeat(
-            self._parts.contexts,
-            self._name,
-            self._context_id,
+        heartbeat = self._heartbeat = Heartbeat(
+            beat,
             self._settings.heartbeat_seconds,
             on_lost=self._on_lost,
             on_engine_dead=self._on_engine_dead,
             supervisor_pid=self._settings.supervisor_pid,
         )
         heartbeat.start()
-        sandbox = open_sandbox(self._settings.state_path / "sandbox", f"{self._name}-{self._context_id[:8]}")
-        engine = SparkEngine(
-            sandbox,
-            engine_conf(f"sjs-{self._name}", record.settings, self._settings.spark_master, sandbox.root),
-        )
-        workers: WorkerPool | None = None
-        endpoint: HostEndpoint | None = None
         try:
-            engine.start()
-            workers = self._worker_pool(record, sandbox, engine)
-            workers.warm()
-            runner = self._runner = self._job_runner(record, engine, workers)
-            endpoint = self._endpoint(runner, record.settings.maxJobs)
+            warm = self._warm = self._start(settings)
         except Exception as e:
             log.exception("the engine of %s failed to start", self._name)
-            self._end(record, ContextState.ERROR, f"SparkSession failed to start: {e}")
+            if self._spare:
+                self._parts.contexts.drop_spare(self._context_id)
+            else:
+                self._end(record, ContextState.ERROR, f"SparkSession failed to start: {e}")
             heartbeat.stop()
-            self._release(workers, engine, sandbox)
             return 1
-        heartbeat.watch_engine(engine.death)
-        threading.Thread(target=self._watch_engine, args=(engine,), name="engine", daemon=True).start()
-        endpoint.start()
-        self._start_serving(record, engine, sandbox, endpoint)
+        heartbeat.watch_engine(warm.engine.death)
+        threading.Thread(target=self._watch_engine, args=(warm.engine,), name="engine", daemon=True).start()
+        warm.endpoint.start()
+        if self._spare:
+            self._parts.contexts.spare_ready(self._context_id, self._running(warm))
+            log.info("spare host %s warm (isolation %s)", self._context_id, warm.sandbox.isolation)
+        else:
+            self._serve(record)
         while not self._stop.wait(0.2):  # signal handlers only set a flag; see StopSignals
             if signals.received:
                 self.request_stop("stopped by signal", drain=True)
-        self._shutdown(record, runner, workers, engine)  # beating on meanwhile, or the reaper would take it
-        endpoint.stop()
+        self._shutdown(warm)  # beating on meanwhile, or the reaper would take it
+        warm.endpoint.stop()
         heartbeat.stop()
-        self._release(workers, engine, sandbox)
+        self._release(warm.workers, warm.engine, warm.sandbox)
         return 0 if self._end_state is ContextState.FINISHED else 1
 
-    def _endpoint(self, runner: JobRunner, max_jobs: int) -> HostEndpoint:
-        return HostEndpoint(runner.run_now, self._settings.host_bind, self._settings.host_port, max_jobs + 2)
-
-    def _job_runner(self, record: ContextRecord, engine: SparkEngine, workers: WorkerPool) -> JobRunner:
-        return JobRunner(
-            workers=workers,
-            binaries=BinaryCache(
-                self._parts.binaries,
-                self._cache_dir,
-                self._settings.policy.limits,
-                package_sources=self._settings.policy.dependencies,
-            ),
-            data_files=DataFileCache(self._parts.data_files, self._settings.data_path),
-            cancel_spark_jobs=engine.cancel,
-            engine_death=engine.death,
-            jobs=self._parts.jobs,
-            results=self._parts.results,
-            job_ending=self._job_ending,
-            publish=self._publish,
-            host_id=self._host_id,
-            max_jobs=record.settings.maxJobs,
-            on_job_end=self._end_transient_context if record.transient else _ignore,
-            on_job_failed=self._stop_on_job_error if record.settings.stopContextOnJobError else _ignore,
+    def _start(self, settings: ContextSettings) -> Warm:
+        owner = "spare" if self._spare else self._name
+        sandbox = open_sandbox(self._settings.state_path / "sandbox", f"{owner}-{self._context_id[:8]}")
+        engine = SparkEngine(
+            sandbox, engine_conf(f"sjs-{self._name}", settings, self._settings.spark_master, sandbox.root)
         )
-
-    def _worker_pool(self, record: ContextRecord, sandbox: Sandbox, engine: SparkEngine) -> WorkerPool:
-        assert engine.access is not None
-        spec = WorkerSpec(
-            sandbox=sandbox,
-            gateway=engine.access,
-            flavour=record.settings.flavour,
-            context_config=record.settings.config,
-            memory_limit_bytes=self._settings.worker_memory_mb << 20
-            if self._settings.worker_memory_mb
-            else None,
-            max_result_bytes=self._settings.max_result_mb << 20,
-        )
-        return WorkerPool(spec.start, record.settings.maxJobs)
-
-    def _start_serving(
-        self, record: ContextRecord, engine: SparkEngine, sandbox: Sandbox, endpoint: HostEndpoint
-    ) -> None:
-        running = RunningHost(
-            engine.ui_url, engine.application_id, sandbox.isolation, endpoint.url, endpoint.secret
-        )
+        workers: WorkerPool | None = None
         try:
-            self._parts.contexts.mark_running(self._name, self._context_id, running)
+            engine.start()
+            workers = self._worker_pool(settings, sandbox, engine)
+            workers.warm()
+            runner = self._job_runner(settings, engine, workers)
+            endpoint = HostEndpoint(
+                runner.run_now,
+                self.adopt if self._spare else None,
+                self._settings.host_bind,
+                self._settings.host_port,
+                settings.maxJobs + 2,
+            )
+        except Exception:
+            self._release(workers, engine, sandbox)
+            raise
+        return Warm(sandbox, engine, workers, runner, endpoint)
+
+    def adopt(self, adoption: Adoption) -> None:
+        """Become the host of the context that adopts this spare: settings its session can take
+        at run time applied, then its record marked running. Raises when it cannot."""
+        with self._bound:
+            if self._context is not None or self._warm is None or self._stop.is_set():
+                raise Conflict(f"spare host {self._context_id} is not free")
+            for key, value in adoption.settings.sparkConf.items():
+                self._warm.engine.set_conf(key, value)
+            spare_id = self._context_id
+            self._name, self._context_id = adoption.context, adoption.contextId
+            assert self._heartbeat is not None  # beats for the context now, before its spare record goes
+            self._heartbeat.beat_for(lambda: self._parts.contexts.beat(self._name, self._context_id))
+            self._parts.contexts.drop_spare(spare_id)  # while still scoped to the spare's record
+            self._rescope(adoption.context)
+            record = self._parts.contexts.get(adoption.context)
+            self._serve(record)
+        if self._stop.is_set():
+            raise Conflict(f"context {adoption.context} ended while it adopted its host")
+
+    def _serve(self, record: ContextRecord) -> None:
+        """Serve `record`'s context: mark it running, tell the bus, take its queue's messages."""
+        assert self._warm is not None
+        self._context = record
+        try:
+            self._parts.contexts.mark_running(self._name, self._context_id, self._running(self._warm))
         except Conflict:
             self._stop.set()  # stopped or reaped while the engine started
             return
+        engine = self._warm.engine
         log.info(
             "context %s running (%s, Spark UI %s, isolation %s)",
             self._name,
             engine.application_id,
             engine.ui_url,
-            sandbox.isolation,
+            self._warm.sandbox.isolation,
         )
         self._publish(
             ContextStarted(
@@ -173,6 +205,51 @@ class ContextHost:
             )
         )
         threading.Thread(target=self._consume, args=(record.queueUrl,), name="consumer", daemon=True).start()
+
+    def _running(self, warm: Warm) -> RunningHost:
+        engine = warm.engine
+        endpoint = warm.endpoint
+        return RunningHost(
+            engine.ui_url, engine.application_id, warm.sandbox.isolation, endpoint.url, endpoint.secret
+        )
+
+    def _job_runner(self, settings: ContextSettings, engine: SparkEngine, workers: WorkerPool) -> JobRunner:
+        return JobRunner(
+            workers=workers,
+            binaries=BinaryCache(
+                self._parts.binaries,
+                self._settings.state_path / "cache" / "binaries",
+                self._settings.policy.limits,
+                package_sources=self._settings.policy.dependencies,
+            ),
+            data_files=DataFileCache(self._parts.data_files, self._settings.data_path),
+            cancel_spark_jobs=engine.cancel,
+            engine_death=engine.death,
+            jobs=self._parts.jobs,
+            results=self._parts.results,
+            job_ending=self._job_ending,
+            publish=self._publish,
+            host_id=self._host_id,
+            max_jobs=settings.maxJobs,
+            context_settings=self._context_settings,
+            on_job_end=self._on_job_end,
+            on_job_failed=self._on_job_failed,
+        )
+
+    def _worker_pool(self, settings: ContextSettings, sandbox: Sandbox, engine: SparkEngine) -> WorkerPool:
+        assert engine.access is not None
+        memory_mb = self._settings.worker_memory_mb
+        spec = WorkerSpec(
+            sandbox=sandbox,
+            gateway=engine.access,
+            memory_limit_bytes=memory_mb << 20 if memory_mb else None,
+            max_result_bytes=self._settings.max_result_mb << 20,
+        )
+        return WorkerPool(spec.start, settings.maxJobs)
+
+    def _context_settings(self) -> ContextSettings:
+        """The settings of the context served (what its jobs see of it)."""
+        return self._context.settings if self._context else ContextSettings()
 
     def request_stop(
         self, reason: str, drain: bool, state: ContextState = ContextState.FINISHED, force: bool = False
@@ -196,15 +273,17 @@ class ContextHost:
         if not self._stop.is_set():
             self._on_engine_dead(f"the context's JVM exited with code {code}")
 
-    def _end_transient_context(self, job_id: str) -> None:
+    def _on_job_end(self, job_id: str) -> None:
         """An ad-hoc context lives for its one job."""
-        self.request_stop(f"its transient job {job_id} ended", drain=True)
+        if self._context is not None and self._context.transient:
+            self.request_stop(f"its transient job {job_id} ended", drain=True)
 
-    def _stop_on_job_error(self, job_id: str) -> None:
+    def _on_job_failed(self, job_id: str) -> None:
         """SJS's stop-context-on-job-error: the context stops at its first failed job, at once
         (its other jobs end with it), and ends KILLED as SJS's does when its SparkContext stops."""
-        reason = f"its job {job_id} failed and stop-context-on-job-error is set"
-        self.request_stop(reason, drain=False, state=ContextState.KILLED)
+        if self._context is not None and self._context.settings.stopContextOnJobError:
+            reason = f"its job {job_id} failed and stop-context-on-job-error is set"
+            self.request_stop(reason, drain=False, state=ContextState.KILLED)
 
     def _consume(self, queue_url: str) -> None:
         while not self._stop.is_set():
@@ -229,42 +308,48 @@ class ContextHost:
                 log.exception("handling %s failed", type(delivery.message).__name__)
 
     def _handle(self, message: HostMessage, ack: Callable[[], None]) -> None:
-        assert self._runner is not None
+        assert self._warm is not None
         if isinstance(message, JobRequested):
-            if self._runner.submit(message, ack):
+            if self._warm.runner.submit(message, ack):
                 return  # acknowledged when the job ends
         elif isinstance(message, KillRequested):
-            self._runner.kill(message.jobId)
+            self._warm.runner.kill(message.jobId)
         elif isinstance(message, StopRequested):
             reason = "context deleted with force: Spark was killed" if message.force else "context deleted"
             self.request_stop(reason, drain=False, force=message.force)
         ack()
 
-    def _shutdown(
-        self, record: ContextRecord, runner: JobRunner, workers: WorkerPool, engine: SparkEngine
-    ) -> None:
-        log.info("context %s stopping: %s", self._name, self._stop_reason)
+    def _shutdown(self, warm: Warm) -> None:
+        log.info("%s stopping: %s", self._name, self._stop_reason)
+        with self._bound:  # no adoption from here on
+            record = self._context
+        if record is None:  # a spare no context adopted
+            warm.runner.kill_all()
+            if not self._lost:
+                with contextlib.suppress(Exception):
+                    self._parts.contexts.drop_spare(self._context_id)
+            return
         if self._lost:
-            runner.kill_all()
+            warm.runner.kill_all()
             return
         if self._end_state is ContextState.FINISHED:
             with contextlib.suppress(Conflict):  # the API began it (DELETE)
                 self._parts.contexts.begin_stop(self._name, self._context_id)
             if self._drain:
-                runner.wait_idle(DRAIN_SECONDS)
-            self._stop_spark(runner, workers, engine)
+                warm.runner.wait_idle(DRAIN_SECONDS)
+            self._stop_spark(warm)
         self._end(record, self._end_state, self._stop_reason)
-        runner.kill_all()  # what still runs has been ended with the context
+        warm.runner.kill_all()  # what still runs has been ended with the context
 
-    def _stop_spark(self, runner: JobRunner, workers: WorkerPool, engine: SparkEngine) -> None:
+    def _stop_spark(self, warm: Warm) -> None:
         """Stop as SJS stops a context (its JobManagerActor): running jobs are not waited for but
         end now, ERROR "Context (…) for this job was terminated"; then Spark stops gracefully or,
         forced, its JVM is killed. The context ends after this, so a DELETE that has been
         answered means the Spark application is gone."""
         self._job_ending.end_with_context(self._name)
-        runner.kill_all()
-        workers.close()
-        engine.stop(graceful=not self._force)
+        warm.runner.kill_all()
+        warm.workers.close()
+        warm.engine.stop(graceful=not self._force)
         log.info("context %s: Spark %s", self._name, "killed" if self._force else "stopped")
 
     def _end(self, record: ContextRecord, state: ContextState, message: str) -> None:
@@ -276,10 +361,6 @@ class ContextHost:
         else:
             log.info("context %s ended %s; %d unfinished job(s) failed", self._name, state, len(ended_jobs))
         self._outbox.shutdown(wait=True)
-
-    @property
-    def _cache_dir(self):
-        return self._settings.state_path / "cache" / "binaries"
 
     @staticmethod
     def _release(workers: WorkerPool | None, engine: SparkEngine, sandbox: Sandbox) -> None:
@@ -294,7 +375,3 @@ class ContextHost:
     def _publish(self, event: LifecycleEvent) -> None:
         """Events leave on their own thread, after the state they report is stored."""
         self._outbox.submit(self._parts.bus.tell, event)
-
-
-def _ignore(job_id: str) -> None:
-    """What the host does at a job's end or failure unless its context says otherwise."""

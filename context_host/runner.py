@@ -24,6 +24,7 @@ from context_host.workers import Worker, WorkerGone, WorkerPool
 from events.jobs import JobError
 from events.lifecycle import JobStarted, LifecycleEvent
 from events.messages import JobRequested
+from events.settings import ContextSettings
 from events.states import FailurePhase, JobStatus
 from events.worker_protocol import Abandon, JobOutcome, Proceed, RunJob, Validated
 from infra.job_end import JobEnding
@@ -52,9 +53,12 @@ class JobRunner:
         publish: Callable[[LifecycleEvent], None],
         host_id: str,
         max_jobs: int,
+        context_settings: Callable[[], ContextSettings] = ContextSettings,
         on_job_end: Callable[[str], None] = lambda job_id: None,
         on_job_failed: Callable[[str], None] = lambda job_id: None,
     ):
+        """`context_settings` gives the settings of the context served now (a warm spare's runner
+        starts before a context adopts it), which each job's worker is told."""
         self._workers = workers
         self._binaries = binaries
         self._data_files = data_files
@@ -65,6 +69,7 @@ class JobRunner:
         self._job_ending = job_ending
         self._publish = publish
         self._host_id = host_id
+        self._context_settings = context_settings
         self._on_job_end = on_job_end
         self._on_job_failed = on_job_failed  # the job's own code failed (validate or run)
         self._threads = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
@@ -182,6 +187,8 @@ class JobRunner:
         try:
             worker.send(
                 RunJob(
+                    flavour=(settings := self._context_settings()).flavour,
+                    contextConfig=settings.config,
                     jobId=request.jobId,
                     appName=request.appName,
                     classPath=request.classPath,

@@ -16,14 +16,12 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
 from context_host.channel import Channel, ChannelClosed
 from context_host.engine import GatewayAccess
 from context_host.sandbox import Sandbox
-from events.settings import ContextFlavour
 from events.worker_protocol import FromWorker, JoinEngine, WorkerReady, from_worker
 
 log = logging.getLogger(__name__)
@@ -100,8 +98,6 @@ class WorkerSpec:
 
     sandbox: Sandbox
     gateway: GatewayAccess
-    flavour: ContextFlavour
-    context_config: dict[str, Any]
     memory_limit_bytes: int | None
     max_result_bytes: int
 
@@ -129,8 +125,6 @@ class WorkerSpec:
         join = JoinEngine(
             gatewayPort=self.gateway.port,
             gatewaySecret=self.gateway.secret,
-            flavour=self.flavour,
-            contextConfig=self.context_config,
             schedulerPool=f"worker-{index}",
             maxResultBytes=self.max_result_bytes,
         )

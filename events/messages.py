@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from events.jobs import JobEnd, JobIdentity
+from events.settings import ContextSettings
 
 
 class BinaryRef(BaseModel):
@@ -52,6 +53,14 @@ class StopRequested(BaseModel):
 
 HostMessage = Annotated[JobRequested | KillRequested | StopRequested, Field(discriminator="kind")]
 host_message = TypeAdapter(HostMessage)
+
+
+class Adoption(BaseModel):
+    """API → a spare host (its endpoint): serve this context, whose record names the spare's host."""
+
+    context: str
+    contextId: str
+    settings: ContextSettings  # what the context asked for; its runtime Spark settings are applied
 
 
 class JobEnded(BaseModel):

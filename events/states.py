@@ -27,6 +27,7 @@ class ContextState(StrEnum):
     ERROR = "ERROR"  # failed to start, or its host died
     KILLED = "KILLED"
     RESTARTING = "RESTARTING"
+    SPARE = "SPARE"  # ours: a warm host no context has adopted yet (never listed as a context)
 
     @property
     def is_live(self) -> bool:

@@ -16,13 +16,11 @@ from events.states import FailurePhase
 
 
 class JoinEngine(BaseModel):
-    """Host → a new worker: the context's JVM and what its jobs see of the context."""
+    """Host → a new worker: the context's JVM it joins."""
 
     kind: Literal["join"] = "join"
     gatewayPort: int
     gatewaySecret: str
-    flavour: ContextFlavour
-    contextConfig: dict[str, Any] = {}
     schedulerPool: str  # a FAIR pool per worker, so jobs running at once share the cores
     maxResultBytes: int
 
@@ -35,7 +33,12 @@ class BinaryFiles(BaseModel):
 
 
 class RunJob(BaseModel):
+    """A job, with what its context is to it: the flavour of its `context` argument and the
+    context's config (both per job, so a warm spare's workers serve whatever context adopts it)."""
+
     kind: Literal["run"] = "run"
+    flavour: ContextFlavour
+    contextConfig: dict[str, Any] = {}
     jobId: str
     appName: str
     classPath: str

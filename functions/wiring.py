@@ -15,6 +15,7 @@ from functions.domain.data_files import DataFileService
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from functions.domain.overview import Overview
+from functions.domain.pool import WarmPool
 from functions.domain.preload import Preloads
 from infra.config import Settings
 from infra.job_end import JobEnding
@@ -70,7 +71,17 @@ def services() -> Services:
     )
     limits = settings.policy.limits
     callback_targets = CallbackTargets(limits.callback_allowed_networks)
-    contexts = ContextService(context_store, queues, launcher, reaper, settings.context_start_timeout_seconds)
+    lane = SyncLane()
+    pool = WarmPool(
+        context_store,
+        launcher,
+        settings.spare_hosts,
+        settings.heartbeat_timeout_seconds,
+        settings.context_start_timeout_seconds,
+    )
+    contexts = ContextService(
+        context_store, queues, launcher, reaper, settings.context_start_timeout_seconds, lane, pool
+    )
     jobs = JobService(
         job_store,
         results,
@@ -79,7 +90,7 @@ def services() -> Services:
         queues,
         replies,
         job_ending,
-        SyncLane(),
+        lane,
         settings.context_start_timeout_seconds,
         callback_targets,
         settings.policy.spark,

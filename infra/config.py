@@ -31,6 +31,7 @@ class Settings:
     heartbeat_timeout_seconds: float = 15.0
     context_start_timeout_seconds: float = 60.0
     state_dir: str = ".sjs"  # host logs, binary cache and data files (/data) on this machine
+    spare_hosts: int = 1  # the warm pool: hosts kept started with no context (functions/domain/pool.py)
     host_bind: str = "127.0.0.1"  # where a host serves its sync lane; 0.0.0.0 on AWS (its task's address)
     host_port: int = 0  # 0: any free port (many hosts on one machine); fixed on AWS, for its security group
     supervisor_pid: int = 0  # locally: the stack that launched a host; the host stops when it is gone

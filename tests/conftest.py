@@ -3,6 +3,7 @@ unit and runner tests) moto in-process with the resources of template.yaml creat
 CloudFormation, exactly as the local stack creates them."""
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,8 @@ def aws() -> Iterator[Settings]:
         client.cache_clear()
         os.environ.update(provision(load(), "sjs-unit").env)
         os.environ.update({"CONTEXT_LAUNCHER": "local", "POWERTOOLS_TRACE_DISABLED": "true"})
+        os.environ["SPARE_HOSTS"] = "0"  # the unit tests start no host processes
+        os.environ["METRICS_LOG"] = os.path.join(tempfile.gettempdir(), "sjs-unit-metrics.log")  # not stdout
         services.cache_clear()
         yield Settings.from_env()
     services.cache_clear()

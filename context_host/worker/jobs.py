@@ -21,6 +21,7 @@ from context_host.worker.loading import PythonJobLoader
 from context_host.worker.results import to_json_safe
 from context_host.worker.spark import JoinedEngine, built_context, job_context
 from events.jobs import JobError
+from events.settings import ContextFlavour
 from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
 from sparkjobserver.api import JobEnvironment, is_problems
@@ -42,8 +43,7 @@ class JobExecutor:
         self._max_result_bytes = max_result_bytes
         self._loader = PythonJobLoader()
         self._bridge = JvmBridge(engine.session)  # also the context's named objects, shared with the JVM
-        self._context_config = ConfigFactory.from_dict(engine.context_config)
-        self._built: dict[type, Any] = {}  # job class → the context its build_context hook made
+        self._built: dict[tuple[type, ContextFlavour], Any] = {}  # what build_context hooks made
 
     def run(self, request: RunJob) -> None:
         sc = self._engine.session.sparkContext
@@ -71,10 +71,12 @@ class JobExecutor:
             job_class = self._loader.load_class(folders, request.classPath)
             job = job_class()
         with self._session_with(jars) as session:
-            context = job_context(session, self._engine.flavour) if jars else self._engine.job_context
+            context = job_context(session, request.flavour)
             with _failing_in(FailurePhase.LOAD):
-                context = self._custom_context(job_class, job, session, cached=not jars) or context
-            runtime = JobEnvironment(request.jobId, self._bridge.named_objects, self._context_config)
+                built = self._custom_context(job_class, job, session, request.flavour, cached=not jars)
+                context = built or context
+            context_config = ConfigFactory.from_dict(request.contextConfig)
+            runtime = JobEnvironment(request.jobId, self._bridge.named_objects, context_config)
             with _failing_in(FailurePhase.VALIDATE):
                 data = job.validate(context, runtime, ConfigFactory.from_dict(request.config))
             if is_problems(data):
@@ -92,7 +94,7 @@ class JobExecutor:
         jars = [request.binary.path, *others]
         _answer(self._bridge.prepare(request.jobId, jars, request.classPath), FailurePhase.LOAD)
         _answer(
-            self._bridge.validate(request.jobId, request.config, self._engine.context_config),
+            self._bridge.validate(request.jobId, request.config, request.contextConfig),
             FailurePhase.VALIDATE,
         )
         if not self._claimed():
@@ -100,14 +102,17 @@ class JobExecutor:
             return _ABANDONED
         return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
 
-    def _custom_context(self, job_class: type, job: Any, session: Any, cached: bool) -> Any:
-        """The context the job's `build_context` hook builds; once per class on this worker, as
-        each build registers a Python SparkContext of its own with the JVM."""
-        if cached and job_class in self._built:
-            return self._built[job_class]
-        built = built_context(job, session, self._engine.flavour)
+    def _custom_context(
+        self, job_class: type, job: Any, session: Any, flavour: ContextFlavour, cached: bool
+    ) -> Any:
+        """The context the job's `build_context` hook builds; once per class and flavour on this
+        worker, as each build registers a Python SparkContext of its own with the JVM."""
+        key = (job_class, flavour)
+        if cached and key in self._built:
+            return self._built[key]
+        built = built_context(job, session, flavour)
         if cached:
-            self._built[job_class] = built
+            self._built[key] = built
         return built
 
     def _claimed(self) -> bool:

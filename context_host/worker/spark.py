@@ -39,9 +39,6 @@ JVM_IMPORTS = (
 @dataclass(frozen=True)
 class JoinedEngine:
     session: SparkSession
-    flavour: ContextFlavour
-    job_context: Any  # what a job's `context` argument is: a SparkSession, SparkContext or SQLContext
-    context_config: dict[str, Any]
     scheduler_pool: str
 
 
@@ -61,12 +58,11 @@ def join_engine(join: JoinEngine) -> JoinedEngine:
     conf = SparkConf(_jvm=gateway.jvm, _jconf=jsession.sparkContext().conf())
     sc = SparkContext(gateway=gateway, jsc=jsc, conf=conf)
     session = SparkSession(sc, jsparkSession=jsession)
-    return JoinedEngine(
-        session, join.flavour, job_context(session, join.flavour), join.contextConfig, join.schedulerPool
-    )
+    return JoinedEngine(session, join.schedulerPool)
 
 
 def job_context(session: SparkSession, flavour: ContextFlavour) -> Any:
+    """What a job's `context` argument is: a SparkSession, SparkContext, SQLContext or HiveContext."""
     if flavour is ContextFlavour.SPARK_CONTEXT:
         return session.sparkContext
     if flavour is ContextFlavour.SQL_CONTEXT:

@@ -7,10 +7,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from events.messages import StopRequested
+from events.messages import Adoption, StopRequested
 from events.settings import ContextSettings
 from events.states import ContextState
 from functions.domain.liveness import Reaper
+from functions.domain.pool import WarmPool
 from functions.domain.waiting import wait_until
 from infra.clock import now_iso, now_ms
 from infra.errors import (
@@ -23,6 +24,7 @@ from infra.errors import (
 )
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
+from infra.messaging.sync_lane import HostLost, HostUnreachable, SyncLane
 from infra.server_config import CONTEXT_NAME
 from infra.stores.contexts import ContextRecord, ContextStore
 from infra.stores.dynamo import Write
@@ -41,6 +43,8 @@ class ContextService:
     launcher: ContextLauncher
     reaper: Reaper
     start_timeout_seconds: float
+    lane: SyncLane
+    pool: WarmPool | None = None
     _known: dict[str, tuple[float, ContextRecord]] = field(default_factory=dict)  # see `known`
 
     def create(
@@ -52,13 +56,15 @@ class ContextService:
         wait: bool = True,
         slot_taken: bool = False,
     ) -> ContextRecord:
-        """Launch a host for a new context; with `wait`, return once it is usable. `slot_taken`
-        creates it with one job slot already taken (a transient context's one job)."""
+        """Give a new context a host: a warm spare when one can take its settings (usable at once),
+        else a new one (with `wait`, return once it is usable). `slot_taken` creates it with one
+        job slot already taken (a transient context's one job)."""
         if not NAME.match(name):
             raise InvalidName(
                 f"Invalid context name {name!r}: it must start with a letter and use only letters, digits, "
                 "'_' or '-' (64 at most)"
             )
+        spare = self.pool.take(name, settings) if self.pool else None
         context_id = uuid.uuid4().hex
         record = ContextRecord(
             name=name,
@@ -70,12 +76,19 @@ class ContextService:
             transient=transient,
             heartbeatAt=now_ms(),
             activeJobs=1 if slot_taken else 0,
+            hostId=spare.hostId if spare else None,
         )
         try:
             self.contexts.create(record)
         except Exception:
             self.queues.delete(record.queueUrl)
+            if spare:
+                self.pool.give_up(spare)
             raise
+        if spare:
+            adopted = self._adopt(spare, record)
+            if adopted is not None:
+                return adopted
         try:
             host_id = self.launcher.launch(name, context_id)
             self.contexts.set_host(name, context_id, host_id)
@@ -85,6 +98,21 @@ class ContextService:
             self.queues.delete(record.queueUrl)
             raise ContextInitFailed(f"Context {name} could not be started: {e}") from e
         return self.wait_usable(record) if wait else record
+
+    def _adopt(self, spare: ContextRecord, record: ContextRecord) -> ContextRecord | None:
+        """Have the claimed spare serve `record`'s context: the context as its host marked it
+        running, or None when it would not (it is stopped then, and the context starts cold)."""
+        assert self.pool is not None
+        adoption = Adoption(context=record.name, contextId=record.contextId, settings=record.settings)
+        try:
+            self.lane.adopt(spare.endpoint or "", spare.endpointSecret or "", adoption)
+        except (HostUnreachable, HostLost) as e:
+            log.warning("spare %s did not take %s (%s); it starts cold", spare.contextId, record.name, e)
+            self.pool.give_up(spare)
+            return None
+        finally:
+            self.pool.replenish_behind()
+        return self.contexts.get(record.name)
 
     def wait_usable(self, record: ContextRecord) -> ContextRecord:
         current, started = wait_until(
@@ -105,7 +133,10 @@ class ContextService:
         raise ContextInitFailed(f"Context {record.name} failed to start: {current.message or current.state}")
 
     def get(self, name: str) -> ContextRecord:
-        return self.reaper.checked(self.contexts.get(name))
+        record = self.contexts.get(name)
+        if record.state is ContextState.SPARE:  # a warm host's own record, not a context
+            raise NoSuchContext(name)
+        return self.reaper.checked(record)
 
     def live_count(self) -> int:
         """How many contexts are not yet ended, as recorded (no liveness check: cheap)."""

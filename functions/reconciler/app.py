@@ -1,6 +1,7 @@
 """Runs on a schedule (EventBridge Scheduler in AWS, a timer in the local stack): reaps every
 context whose host stopped heartbeating, which also fails that context's unfinished jobs, deletes
-reply queues left by API containers that are gone (Lambda recycles them silently), starts the
+reply queues left by API containers that are gone (Lambda recycles them silently), keeps the warm
+pool's spare hosts (functions/domain/pool.py: silent ones dropped, missing ones started), starts the
 server config's preloaded contexts that this deployment has never run (functions/domain/preload.py),
 and records the gauges of contexts and slots (infra/metrics.py) once the sweep is done.
 
@@ -33,6 +34,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
     swept = svc.replies.sweep(REPLY_QUEUE_MAX_AGE_SECONDS)
     started = svc.preloads.start(only_new=True)
+    pool = svc.contexts.pool
+    spares = {"reaped": pool.reap(), "started": pool.replenish()} if pool else {"reaped": [], "started": []}
     contexts = svc.overview.live_contexts()
     metrics.gauges(contexts.by_state, contexts.slots_in_use)
-    return {"reaped": reaped, "sweptReplyQueues": len(swept), "startedPreloaded": started}
+    return {"reaped": reaped, "sweptReplyQueues": len(swept), "startedPreloaded": started, "spares": spares}

@@ -8,7 +8,7 @@ import sys
 import threading
 
 from infra.config import Settings
-from infra.launchers import host_command
+from infra.launchers import host_command, spare_command
 from infra.local.processes import signal_group
 
 PREFIX = "local:"
@@ -19,14 +19,20 @@ class LocalLauncher:
         self._settings = settings
 
     def launch(self, context: str, context_id: str) -> str:
+        return self._start(host_command(context, context_id), context)
+
+    def launch_spare(self, spare_id: str) -> str:
+        return self._start(spare_command(spare_id), f"spare-{spare_id[:8]}")
+
+    def _start(self, command: list[str], log_name: str) -> str:
         logs = self._settings.state_path / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, **self._settings.to_env()}
         if not self._settings.supervisor_pid:  # a host exits when the process that launched it is gone
             env["SUPERVISOR_PID"] = str(os.getpid())
-        with open(logs / f"{context}.log", "ab") as log:
+        with open(logs / f"{log_name}.log", "ab") as log:
             child = subprocess.Popen(
-                [sys.executable, *host_command(context, context_id)],
+                [sys.executable, *command],
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

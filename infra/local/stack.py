@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from events.states import ContextState
 from functions.reconciler.app import START_PRELOADED
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
@@ -193,7 +194,7 @@ class LocalStack:
             log.exception("could not list contexts; stopping none")
             return
         hosts = {
-            int(r.hostId.removeprefix(LOCAL_HOST)): r.state.is_live
+            int(r.hostId.removeprefix(LOCAL_HOST)): r.state.is_live or r.state is ContextState.SPARE
             for r in records
             if (r.hostId or "").startswith(LOCAL_HOST)
         }

@@ -43,6 +43,8 @@ class ContextRecord(BaseModel):
     heartbeatAt: int = 0  # epoch ms; the launch time until the host's first beat
     message: str | None = None
     activeJobs: int = 0  # job slots taken
+    takenBy: str | None = None  # a spare host's record: the context that is adopting it
+    takenAt: int = 0  # epoch ms
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "ContextRecord":
@@ -66,6 +68,9 @@ class RunningHost:
     isolation: str
     endpoint: str
     endpoint_secret: str
+
+
+SPARE_PREFIX = "_spare-"  # spare hosts' records: no context name can start with '_'
 
 
 class ContextStore:
@@ -162,6 +167,80 @@ class ContextStore:
 
     def set_host(self, name: str, context_id: str, host_id: str) -> None:
         self._write(name, context_id, "SET hostId = :h", {":h": host_id})
+
+    def add_spare(self, spare_id: str, host_id: str) -> None:
+        """Record a spare host being started (the warm pool: functions/domain/pool.py)."""
+        record = ContextRecord(
+            name=SPARE_PREFIX + spare_id,
+            contextId=spare_id,
+            state=ContextState.SPARE,
+            startTime=now_iso(),
+            queueUrl="",
+            hostId=host_id,
+            heartbeatAt=now_ms(),
+        )
+        item = record.model_dump(exclude_none=True, mode="json")
+        item["settings"] = record.settings.model_dump_json()
+        self._table.put(item, condition="attribute_not_exists(#n)", names={"#n": "name"})
+
+    def spare_ready(self, spare_id: str, running: "RunningHost") -> None:
+        """A spare host is warm and can be adopted through its endpoint."""
+        self._spare_write(
+            spare_id,
+            "SET endpoint = :ep, endpointSecret = :eps, sparkUiUrl = :ui, applicationId = :app, "
+            "#iso = :iso, heartbeatAt = :t",
+            {
+                ":ep": running.endpoint,
+                ":eps": running.endpoint_secret,
+                ":ui": running.spark_ui_url or "",
+                ":app": running.application_id,
+                ":iso": running.isolation,
+                ":t": now_ms(),
+            },
+        )
+
+    def beat_spare(self, spare_id: str) -> None:
+        """A spare host is alive; Conflict when its record is gone (reaped, or adopted and dropped)."""
+        self._spare_write(spare_id, "SET heartbeatAt = :t", {":t": now_ms()})
+
+    def spares(self) -> list[ContextRecord]:
+        items = self._table.scan("#st = :spare", names=_STATE, values={":spare": ContextState.SPARE.value})
+        return [ContextRecord.from_item(item) for item in items]
+
+    def take_spare(self, spare: ContextRecord, context: str) -> bool:
+        """Claim a ready spare for `context`; False when another caller took it first."""
+        try:
+            self._spare_write(
+                spare.contextId,
+                "SET takenBy = :context, takenAt = :t",
+                {":context": context, ":t": now_ms()},
+                "attribute_exists(endpoint) AND attribute_not_exists(takenBy)",
+            )
+        except Conflict:
+            return False
+        return True
+
+    def set_spare_host(self, spare_id: str, host_id: str) -> None:
+        self._spare_write(spare_id, "SET hostId = :h", {":h": host_id})
+
+    def drop_spare(self, spare_id: str) -> None:
+        self._table.delete({"name": SPARE_PREFIX + spare_id})
+
+    def _spare_write(
+        self, spare_id: str, update: str, values: dict[str, Any], extra_condition: str | None = None
+    ) -> None:
+        condition = "contextId = :cid AND #st = :spare"
+        if extra_condition:
+            condition += f" AND {extra_condition}"
+        names = {alias: attr for alias, attr in _ALIASES.items() if alias in update + condition}
+        self._table.update(
+            {"name": SPARE_PREFIX + spare_id},
+            update,
+            condition=condition,
+            names=names,
+            values={**values, ":cid": spare_id, ":spare": ContextState.SPARE.value},
+            returning=False,
+        )
 
     def beat(self, name: str, context_id: str) -> None:
         """Record the host is alive; Conflict when this incarnation has ended (e.g. was reaped)."""

@@ -10,7 +10,7 @@ from botocore.credentials import RefreshableCredentials
 
 from infra.aws import client, use_credentials
 from infra.config import Settings
-from infra.context_role import context_credentials, scope_to_context
+from infra.context_role import ContextCredentials, scope_to_context
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_the_session_carries_the_context_tag_the_roles_policy_reads(aws, scoped_
     asked: list[dict] = []
     source.register("provide-client-params.sts.AssumeRole", lambda params, **_: asked.append(params))
 
-    context_credentials(scoped_role["Arn"], "analytics", source).get_frozen_credentials()
+    ContextCredentials(scoped_role["Arn"], "analytics", source).get_frozen_credentials()
 
     [request] = asked
     assert request["RoleArn"] == scoped_role["Arn"]
@@ -45,7 +45,7 @@ def test_the_session_carries_the_context_tag_the_roles_policy_reads(aws, scoped_
 
 
 def test_botocore_fetches_the_credentials_again_before_they_expire(aws, scoped_role):
-    credentials = context_credentials(scoped_role["Arn"], "analytics")
+    credentials = ContextCredentials(scoped_role["Arn"], "analytics")
 
     first = credentials.get_frozen_credentials()
 
@@ -58,3 +58,13 @@ def test_without_a_scoped_role_clients_keep_boto3s_credentials(aws, scoped_role)
     scope_to_context(aws, "analytics")  # the local stack names no HOST_SCOPED_ROLE_ARN
 
     assert ":assumed-role/" not in client("sts").get_caller_identity()["Arn"]
+
+
+def test_a_spare_is_scoped_again_to_the_context_that_adopts_it(aws, scoped_role):
+    rescope = scope_to_context(replace(aws, host_scoped_role_arn=scoped_role["Arn"]), "_spare-1")
+    sts = client("sts")  # made before the adoption, as the host's stores are
+    assert sts.get_caller_identity()["Arn"].endswith("/sjs-_spare-1")
+
+    rescope("analytics")
+
+    assert sts.get_caller_identity()["Arn"].endswith("/sjs-analytics")
