@@ -63,7 +63,14 @@ def engine(sandbox: Sandbox) -> Iterator[SparkEngine]:
 class RunnerHarness:
     """Stores a binary, queues jobs for it and runs them as a host would."""
 
-    def __init__(self, settings: Settings, engine: SparkEngine, sandbox: Sandbox, state_dir: Path, **spec):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: SparkEngine,
+        sandbox: Sandbox,
+        state_dir: Path,
+        flavour: ContextFlavour = ContextFlavour.SESSION,
+    ):
         self.jobs = JobStore(settings.jobs_table)
         self.binaries = BinaryStore(settings.binaries_table, settings.binaries_bucket)
         self.results = ResultStore(settings.binaries_bucket)
@@ -77,15 +84,7 @@ class RunnerHarness:
 
         assert engine.access is not None
         worker_spec = WorkerSpec(
-            **{
-                "sandbox": sandbox,
-                "gateway": engine.access,
-                "flavour": ContextFlavour.SESSION,
-                "context_config": {},
-                "memory_limit_bytes": 1 << 30,
-                "max_result_bytes": 100 << 20,
-                **spec,
-            }
+            sandbox=sandbox, gateway=engine.access, memory_limit_bytes=1 << 30, max_result_bytes=100 << 20
         )
         self.workers = WorkerPool(worker_spec.start, MAX_JOBS)
         self.workers.warm()
@@ -107,6 +106,7 @@ class RunnerHarness:
             publish=publish,
             host_id="test-host",
             max_jobs=MAX_JOBS,
+            context_settings=lambda: ContextSettings(flavour=flavour),
             on_job_failed=self.failed.append,
         )
 
