@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from tests.integration.conftest import WORDCOUNT, unique
+from tests.jvm.jars import compile_classes, jar, java_sources
 
 collections.MutableMapping = collections.abc.MutableMapping  # the client predates Python 3.10
 
@@ -64,15 +65,15 @@ def test_python_sjsclients_functional_suite(stack, example_egg, tmp_path):
     if not egg.exists():
         egg.write_bytes(example_egg)
     (artifacts / egg.name).write_bytes(egg.read_bytes())
-    jar = ROOT / "examples" / "dist" / "jvm_jobs.jar"
-    (artifacts / jar.name).write_bytes(jar.read_bytes())
+    examples = compile_classes(java_sources(ROOT / "examples" / "jvm" / "jobs"), tmp_path / "classes")
+    jvm_jobs = jar(examples, artifacts / "jvm_jobs.jar")  # what `make examples` builds
     test_context = f"sjsclient{unique('ft').replace('-', '')}"
     env = {
         **os.environ,
         "TESTSJS_SPARKJOB_SERVER_URL": stack.url,
         "TESTSJS_SPARK_TEST_CTX": test_context,
         "TESTSJS_SPARKJOB_ARTIFACT_DIR": str(artifacts),
-        "TESTSJS_SPARKJOB_JAR_URL": jar.as_uri(),
+        "TESTSJS_SPARKJOB_JAR_URL": jvm_jobs.as_uri(),
         "TESTSJS_SPARKJOB_EGG_URL": egg.as_uri(),
     }
     try:
