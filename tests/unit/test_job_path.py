@@ -47,7 +47,11 @@ def test_s3_packages_come_from_the_stacks_drop_area_or_allowed_buckets():
         uri=f"s3://{BUCKET}/binaries/libs/helpers.egg", jar=False
     )
     assert checked_uri("s3://team-packages/udf.jar", allowed, BUCKET).jar
-    for refused in (f"s3://{BUCKET}/results/other/job.json", f"s3://{BUCKET}/versions/x.egg", "s3://else/x.egg"):
+    for refused in (
+        f"s3://{BUCKET}/results/other/job.json",
+        f"s3://{BUCKET}/versions/x.egg",
+        "s3://else/x.egg",
+    ):
         with pytest.raises(PackageUriRefused, match="s3-buckets"):
             checked_uri(refused, allowed, BUCKET)
 
