@@ -289,16 +289,10 @@ class ContextStore:
         return True
 
     def _write(
-        self,
-        name: str,
-        context_id: str,
-        update: str,
-        values: dict[str, Any],
-        live_only: bool = False,
-        extra_condition: str | None = None,
+        self, name: str, context_id: str, update: str, values: dict[str, Any], **conditions: Any
     ) -> None:
-        write = self._incarnation_write(name, context_id, update, values, live_only, extra_condition)
-        self._table.apply(write)
+        """Apply `_incarnation_write` at once (it takes the same conditions)."""
+        self._table.apply(self._incarnation_write(name, context_id, update, values, **conditions))
 
     def _incarnation_write(
         self,
