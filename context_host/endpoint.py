@@ -3,8 +3,9 @@ the API here, as a request/response call (as Lambda offers `RequestResponse` bes
 the answer is the job's end, stored before it is sent. Async jobs, events and all durable state
 keep the queue and the tables.
 
-Served by waitress (a maintained WSGI server) on the host's own address: 127.0.0.1 locally, the
-task's private address on AWS (reachable only from the API function's security group). Every call
+Served by waitress (a maintained WSGI server) on the host's own address: 127.0.0.1 locally; on
+AWS on every address of the task, recorded as its private one (from the task metadata), which
+only the API function's security group may reach (template.yaml's HostSecurityGroup). Every call
 carries the incarnation's secret, which only the contexts table and this host hold; job code,
 which runs in the sandbox, sees neither."""
 
@@ -22,6 +23,7 @@ import waitress.server
 from pydantic import ValidationError
 
 from events.messages import Adoption, JobEnded, JobRequested
+from infra.launchers.ecs import task_private_address
 from infra.stores.jobs import JobRecord
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,10 @@ class HostEndpoint:
         bind: str,
         port: int,
         threads: int,
+        task_metadata_uri: str = "",
     ):
-        """`run` runs a job to its end; `adopt`, on a spare host, binds it to a context."""
+        """`run` runs a job to its end; `adopt`, on a spare host, binds it to a context;
+        `task_metadata_uri`, in an ECS task, tells the address a wildcard `bind` is reached at."""
         self._run = run
         self._adopt = adopt
         self.secret = secrets.token_urlsafe(32)
@@ -47,8 +51,7 @@ class HostEndpoint:
             self._app, host=bind, port=port, threads=threads, clear_untrusted_proxy_headers=True
         )
         port = self._server.socket.getsockname()[1]
-        address = bind if bind not in ("0.0.0.0", "") else socket.gethostbyname(socket.gethostname())
-        self.url = f"http://{address}:{port}"
+        self.url = f"http://{reachable_address(bind, task_metadata_uri)}:{port}"
 
     def start(self) -> None:
         threading.Thread(target=self._server.run, name="endpoint", daemon=True).start()
@@ -79,7 +82,6 @@ class HostEndpoint:
         answer = JobEnded(jobId=request.jobId, end=end).model_dump_json().encode()
         return _answer(start_response, "200 OK", answer)
 
-
     def _adopted(self, adoption: Adoption, start_response: Callable) -> list[bytes]:
         assert self._adopt is not None
         try:
@@ -88,6 +90,16 @@ class HostEndpoint:
             log.warning("adoption by %s refused: %s", adoption.context, e)
             return _answer(start_response, "409 Conflict", json.dumps({"error": str(e)}).encode())
         return _answer(start_response, "200 OK", b'{"adopted": true}')
+
+
+def reachable_address(bind: str, task_metadata_uri: str) -> str:
+    """Where the API reaches an endpoint bound to `bind`: that address, or for a wildcard the
+    task's private address on ECS, else this machine's."""
+    if bind not in ("0.0.0.0", ""):
+        return bind
+    if task_metadata_uri:
+        return task_private_address(task_metadata_uri)
+    return socket.gethostbyname(socket.gethostname())
 
 
 def _answer(start_response: Callable, status: str, body: bytes) -> list[bytes]:

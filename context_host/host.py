@@ -153,6 +153,7 @@ class ContextHost:
                 self._settings.host_bind,
                 self._settings.host_port,
                 settings.maxJobs + 2,
+                self._settings.ecs_container_metadata_uri_v4,
             )
         except Exception:
             self._release(workers, engine, sandbox)

@@ -26,6 +26,8 @@ class Settings:
     host_cluster: str = ""
     host_task_definition: str = ""
     host_subnets: str = ""  # comma-separated, for ECS awsvpc networking
+    host_security_groups: str = ""  # comma-separated: the hosts' (template.yaml's HostSecurityGroup)
+    host_public_ip: str = "DISABLED"  # ENABLED: host tasks get a public IP (public subnets, no NAT)
     spark_master: str = ""  # empty: local[num-cpu-cores] inside the host
     heartbeat_seconds: float = 5.0
     heartbeat_timeout_seconds: float = 15.0
@@ -34,6 +36,7 @@ class Settings:
     spare_hosts: int = 1  # the warm pool: hosts kept started with no context (functions/domain/pool.py)
     host_bind: str = "127.0.0.1"  # where a host serves its sync lane; 0.0.0.0 on AWS (its task's address)
     host_port: int = 0  # 0: any free port (many hosts on one machine); fixed on AWS, for its security group
+    ecs_container_metadata_uri_v4: str = ""  # set by ECS in a task: where a host learns its private address
     supervisor_pid: int = 0  # locally: the stack that launched a host; the host stops when it is gone
     worker_memory_mb: int = 4096  # data memory of one job worker (a job beyond it fails with MemoryError)
     max_result_mb: int = 100  # a job's result as JSON; a larger one fails the job

@@ -1,6 +1,11 @@
 """Create the stack's resources on the local endpoint (moto's CloudFormation), connect the bucket
 notifications moto's CloudFormation leaves out, and return what the template's values resolved
-to: the environment the functions and hosts run with, and the generated outputs."""
+to: the environment the functions and hosts run with, and the generated outputs.
+
+The network the template asks its deployer for (VpcId, SubnetIds, RouteTableIds) is, locally, the
+endpoint's default VPC (moto and LocalStack both have one), with the optional endpoints asked for
+too: nothing runs in it here, but every security group and endpoint is created, and checked, as
+on AWS (and moto's CloudFormation mishandles a resource whose condition is false)."""
 
 import time
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ def provision(template: LocalTemplate, stack_name: str) -> Provisioned:
         cloudformation.create_stack(
             StackName=stack_name,
             TemplateBody=template.body(),
+            Parameters=_network(set(template.deployable["Parameters"])),
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
         )
     provisioned = resolved(template, _wait_complete(cloudformation, stack_name))
@@ -43,6 +49,24 @@ def existing(template: LocalTemplate, stack_name: str) -> Provisioned:
 def resolved(template: LocalTemplate, stack: dict) -> Provisioned:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     return Provisioned({name: outputs[key] for key, name in template.env_outputs.items()}, outputs)
+
+
+def _network(asked: set[str]) -> list[dict[str, str]]:
+    """The default VPC, its subnets and main route table, and every endpoint, for the network
+    parameters the template asks."""
+    ec2 = client("ec2")
+    [vpc] = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]
+    in_vpc = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=in_vpc)["Subnets"]]
+    main = [{"Name": "association.main", "Values": ["true"]}]
+    tables = [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=in_vpc + main)["RouteTables"]]
+    values = {
+        "VpcId": vpc["VpcId"],
+        "SubnetIds": ",".join(subnets),
+        "RouteTableIds": ",".join(tables),
+        "InterfaceEndpoints": "true",
+    }
+    return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items() if key in asked]
 
 
 def _connect_notifications(notifications: list[BucketNotification], outputs: dict[str, str]) -> None:

@@ -95,11 +95,13 @@ def load(path: Path = TEMPLATE) -> LocalTemplate:
         for notification in _notifications(name, spec.get("Properties", {}), outputs)
     ]
     kept = _deployable(resources)
-    used = _referenced([kept, outputs.declared])
+    conditions = template.get("Conditions", {})
+    used = _referenced([kept, outputs.declared, conditions])
     deployable = {
         "AWSTemplateFormatVersion": template.get("AWSTemplateFormatVersion", "2010-09-09"),
         # Parameters only the Serverless parts use (the HttpApi's JWT issuer) go with them.
         "Parameters": {name: spec for name, spec in template.get("Parameters", {}).items() if name in used},
+        "Conditions": conditions,
         "Resources": kept,
         "Outputs": outputs.declared,
     }

@@ -30,7 +30,11 @@ def test_local_stack_deploys_every_plain_resource_and_knows_every_function():
         "EventBus",
         "HostCluster",
         "HostTaskDefinition",
+        "ApiSecurityGroup",
+        "HostSecurityGroup",
+        "HostEndpointFromApi",
     } <= set(resources)
+    assert local.deployable["Conditions"]  # the optional endpoints' conditions go with them
     assert not any(spec["Type"].startswith("AWS::Serverless::") for spec in resources.values())
     assert not any(
         spec["Type"] in ("AWS::SQS::QueuePolicy", "AWS::S3::BucketPolicy") for spec in resources.values()

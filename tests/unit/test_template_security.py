@@ -24,6 +24,9 @@ QUEUE = "arn:aws:sqs:us-east-1:123456789012:sjs-unit-"
 BUS = "arn:aws:events:us-east-1:123456789012:event-bus/sjs-unit-events"
 HOST_TASKS = "arn:aws:ecs:us-east-1:123456789012:task/sjs-unit-hosts/*"
 LAMBDA_LOGS = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+LAMBDA_IN_VPC = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+SPARES_ONLY = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["_spare-*"]}}
+ENDPOINT_PORT = 8091  # HostEndpointPort's default
 CONTEXT_TAG = "${aws:PrincipalTag/context}"
 TRACING = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # Tracing: Active, on every function
 
@@ -32,9 +35,13 @@ def _listed(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else value
 
 
+def _physical_id(logical_id: str) -> str:
+    resource = client("cloudformation").describe_stack_resource(StackName=STACK, LogicalResourceId=logical_id)
+    return resource["StackResourceDetail"]["PhysicalResourceId"]
+
+
 def _role(logical_id: str) -> dict[str, Any]:
-    name = client("cloudformation").describe_stack_resource(StackName=STACK, LogicalResourceId=logical_id)
-    return client("iam").get_role(RoleName=name["StackResourceDetail"]["PhysicalResourceId"])["Role"]
+    return client("iam").get_role(RoleName=_physical_id(logical_id))["Role"]
 
 
 def _statements(logical_id: str) -> list[dict[str, Any]]:
@@ -59,6 +66,11 @@ def _grants(logical_id: str) -> dict[str, set[str]]:
 
 def _condition(logical_id: str, action: str) -> dict[str, Any]:
     [statement] = [s for s in _statements(logical_id) if action in _listed(s["Action"])]
+    return statement.get("Condition", {})
+
+
+def _condition_of(logical_id: str, sid: str) -> dict[str, Any]:
+    [statement] = [s for s in _statements(logical_id) if s.get("Sid") == sid]
     return statement.get("Condition", {})
 
 
@@ -121,6 +133,7 @@ def test_the_host_task_role_can_only_become_the_scoped_role_naming_one_context(a
         ("dynamodb:UpdateItem", f"{TABLE}contexts", True),
         ("dynamodb:Scan", f"{TABLE}contexts", False),
         ("dynamodb:PutItem", f"{TABLE}contexts", False),
+        ("dynamodb:DeleteItem", f"{TABLE}contexts", True),  # a spare's own record: see the next test
         ("dynamodb:UpdateItem", f"{TABLE}jobs", True),  # keyed by jobId: not scopable by IAM
         ("dynamodb:GetItem", f"{TABLE}jobs", False),  # another context's job config and result
         ("dynamodb:Query", f"{TABLE}jobs/index/active-by-context", True),
@@ -136,6 +149,7 @@ def test_the_scoped_role_reaches_only_the_context_its_session_names(aws, action,
 def test_the_scoped_role_touches_only_its_own_context_record_and_publishes_only_as_the_job_server(aws):
     leading = {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [CONTEXT_TAG]}}
     assert _condition("ContextScopedRole", "dynamodb:GetItem") == leading
+    assert _condition("ContextScopedRole", "dynamodb:DeleteItem") == {**leading, **SPARES_ONLY}
     assert _condition("ContextScopedRole", "events:PutEvents") == {
         "StringEquals": {"events:source": "sjs.jobserver"}
     }
@@ -164,7 +178,13 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
     assert _grants("ApiFunctionRole") == {
         f"{TABLE}jobs": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         f"{TABLE}jobs/index/*": {"dynamodb:Query"},
-        f"{TABLE}contexts": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Scan"},
+        f"{TABLE}contexts": {
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Scan",
+            "dynamodb:DeleteItem",  # spares' records only
+        },
         f"{TABLE}binaries": {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan", "dynamodb:DeleteItem"},
         f"{BUCKET}/versions/*": {"s3:PutObject", "s3:DeleteObject"},
         f"{BUCKET}/binaries/*": {"s3:PutObject"},
@@ -192,11 +212,18 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
         "StringEquals": {"events:source": "sjs.jobserver"}
     }
     assert _condition("ApiFunctionRole", "s3:ListBucket") == {"StringLike": {"s3:prefix": "data/*"}}
+    assert _condition_of("ApiFunctionRole", "SpareRecords") == SPARES_ONLY
 
 
 def test_the_reconciler_ends_dead_contexts_sweeps_reply_queues_and_starts_preloaded_contexts_only(aws):
     assert _grants("ReconcilerFunctionRole") == {
-        f"{TABLE}contexts": {"dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"},
+        f"{TABLE}contexts": {
+            "dynamodb:Scan",
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:DeleteItem",  # spares' records only
+        },
         f"{TABLE}jobs": {"dynamodb:UpdateItem"},
         f"{TABLE}jobs/index/active-by-context": {"dynamodb:Query"},
         f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:DeleteQueue"},
@@ -214,6 +241,7 @@ def test_the_reconciler_ends_dead_contexts_sweeps_reply_queues_and_starts_preloa
     assert _condition("ReconcilerFunctionRole", "iam:PassRole") == {
         "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
     }
+    assert _condition_of("ReconcilerFunctionRole", "SpareRecords") == SPARES_ONLY
 
 
 def test_the_deploy_function_reads_drops_and_writes_versions_only(aws):
@@ -243,11 +271,14 @@ def test_the_callback_function_reads_job_records_and_results_only(aws):
     }
 
 
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    resources = template["Resources"].items()
+    return {name: r["Properties"] for name, r in resources if r["Type"] == "AWS::Serverless::Function"}
+
+
 def test_every_function_signs_as_its_own_role_which_adds_only_its_logs(template):
     resources = template["Resources"]
-    functions = {
-        name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
-    }
+    functions = _functions(template)
     assert {name: p["Role"] for name, p in functions.items()} == {
         name: {"Fn::GetAtt": [f"{name}Role", "Arn"]} for name in functions
     }
@@ -256,7 +287,86 @@ def test_every_function_signs_as_its_own_role_which_adds_only_its_logs(template)
         role = resources[f"{name}Role"]["Properties"]
         [trust] = role["AssumeRolePolicyDocument"]["Statement"]
         assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
-        assert role["ManagedPolicyArns"] == [{"Fn::Sub": LAMBDA_LOGS}]  # moto's CloudFormation skips these
+        in_vpc = "VpcConfig" in functions[name]  # then its network interfaces too
+        expected = LAMBDA_IN_VPC if in_vpc else LAMBDA_LOGS  # a superset of the logs policy
+        assert role["ManagedPolicyArns"] == [{"Fn::Sub": expected}]  # moto's CloudFormation skips these
+
+
+# --- The network: the sync lane between the API function and the hosts ---------------------
+
+
+def _ingress(group_id: str) -> list[dict[str, Any]]:
+    [group] = client("ec2").describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    return group["IpPermissions"]
+
+
+def test_the_host_endpoint_admits_the_api_functions_group_only_on_its_port(aws):
+    api_group, host_group = _physical_id("ApiSecurityGroup"), _physical_id("HostSecurityGroup")
+    [rule] = _ingress(host_group)
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", ENDPOINT_PORT, ENDPOINT_PORT)
+    assert [pair["GroupId"] for pair in rule["UserIdGroupPairs"]] == [api_group]
+    assert not rule.get("IpRanges") and not rule.get("Ipv6Ranges") and not rule.get("PrefixListIds")
+    assert _ingress(api_group) == []  # nothing calls the API function but API Gateway, from outside
+    assert aws.host_security_groups == host_group  # what the launcher runs the host tasks in
+
+
+def test_the_api_function_runs_in_the_vpc_reaching_https_and_the_host_endpoints_only(template):
+    resources = template["Resources"]
+    assert resources["ApiFunction"]["Properties"]["VpcConfig"] == {
+        "SecurityGroupIds": [{"Fn::GetAtt": ["ApiSecurityGroup", "GroupId"]}],
+        "SubnetIds": {"Ref": "SubnetIds"},
+    }
+    egress = resources["ApiSecurityGroup"]["Properties"]["SecurityGroupEgress"]
+    port = {"Ref": "HostEndpointPort"}
+    assert [(rule["FromPort"], rule["ToPort"], rule["IpProtocol"]) for rule in egress] == [
+        (443, 443, "tcp"),
+        (port, port, "tcp"),
+    ]
+    assert egress[1]["DestinationSecurityGroupId"] == {"Fn::GetAtt": ["HostSecurityGroup", "GroupId"]}
+    assert template["Parameters"]["HostEndpointPort"]["Default"] == ENDPOINT_PORT
+    others = [p for name, p in _functions(template).items() if name != "ApiFunction"]
+    assert not any("VpcConfig" in p for p in others)  # they call no host; out of the VPC, no endpoints
+
+
+def test_hosts_serve_their_endpoint_on_the_task_address_at_the_port_their_group_admits(aws, template):
+    definition = client("ecs").describe_task_definition(taskDefinition=aws.host_task_definition)
+    [container] = definition["taskDefinition"]["containerDefinitions"]
+    environment = {e["name"]: e["value"] for e in container["environment"]}
+    # moto's CloudFormation registers every task definition as "bridge": the template says awsvpc
+    assert template["Resources"]["HostTaskDefinition"]["Properties"]["NetworkMode"] == "awsvpc"
+    assert (environment["HOST_BIND"], environment["HOST_PORT"]) == ("0.0.0.0", str(ENDPOINT_PORT))
+    assert [m["containerPort"] for m in container["portMappings"]] == [ENDPOINT_PORT]
+    assert aws.host_public_ip == "DISABLED"  # HostPublicIp's default
+
+
+def test_aws_is_reached_through_gateway_and_interface_endpoints_open_to_the_stack_only(aws):
+    ec2 = client("ec2")
+    vpc = ec2.describe_security_groups(GroupIds=[aws.host_security_groups])["SecurityGroups"][0]["VpcId"]
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    by_type: dict[str, set[str]] = {}
+    for endpoint in endpoints:
+        by_type.setdefault(endpoint["VpcEndpointType"], set()).add(endpoint["ServiceName"].split(".", 3)[3])
+    assert by_type["Gateway"] == {"s3", "dynamodb"}
+    assert by_type["Interface"] == {"sqs", "events", "ecs", "sts", "ecr.api", "ecr.dkr", "logs"}
+    interface = [e for e in endpoints if e["VpcEndpointType"] == "Interface"]
+    assert all(e["PrivateDnsEnabled"] for e in interface)
+    endpoint_group = _physical_id("InterfaceEndpointSecurityGroup")
+    assert all([g["GroupId"] for g in e["Groups"]] == [endpoint_group] for e in interface)
+    sources = {pair["GroupId"] for rule in _ingress(endpoint_group) for pair in rule["UserIdGroupPairs"]}
+    assert sources == {_physical_id("ApiSecurityGroup"), _physical_id("HostSecurityGroup")}
+    assert all((rule["FromPort"], rule["ToPort"]) == (443, 443) for rule in _ingress(endpoint_group))
+
+
+def test_the_warm_pool_is_sized_and_timed_for_fargate_by_parameters(template):
+    parameters, resources = template["Parameters"], template["Resources"]
+    assert parameters["SpareHosts"]["Default"] == 1
+    assert parameters["ContextStartTimeoutSeconds"]["Default"] == 300
+    for name in ("ApiFunction", "ReconcilerFunction"):  # the two that take, start and reap spares
+        variables = resources[name]["Properties"]["Environment"]["Variables"]
+        assert variables == {
+            "SPARE_HOSTS": {"Ref": "SpareHosts"},
+            "CONTEXT_START_TIMEOUT_SECONDS": {"Ref": "ContextStartTimeoutSeconds"},
+        }
 
 
 # --- Encryption and TLS --------------------------------------------------------------------
