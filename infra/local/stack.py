@@ -121,7 +121,7 @@ class LocalStack:
 
     def start(self) -> None:
         started = time.monotonic()
-        self._state_lock_state_dir()
+        self._lock_state_dir()
         self._configure_aws()
         template = load()
         resume: list[str] | None = None
