@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from functions.domain.waiting import wait_until
-from infra.local.child import ROOT
+from infra.local.child import ROOT, StackProcess
+from infra.local.processes import group_alive
+from infra.local.snapshot import Snapshot, StateSnapshot
 from tests.integration.conftest import STACK_NAME, WORDCOUNT, Stack, running_stack, state_folder
 
 WORDS = 'input.strings = ["a", "b", "a"]'
@@ -85,6 +87,43 @@ def test_contexts_stay_ended_when_the_config_says_so_and_clean_state_starts_afre
     with running_stack(state_folder_again(state), STACK_NAME=STACK_NAME) as stack:
         assert stack.client.binaries() == {}
         assert stack.client.jobs() == []
+
+
+def test_after_a_kill_9_of_the_stack_the_last_save_comes_back_and_nothing_phantom(
+    state: Path, example_egg: bytes
+):
+    crashed = StackProcess(state, STACK_NAME=STACK_NAME, SNAPSHOT_SECONDS="1").start()
+    stack = Stack(crashed.url, crashed.moto_url, state, crashed.process.pid)
+    try:
+        stack.client.upload_binary("words", example_egg)
+        stack.create_context("analytics", "num-cpu-cores=1")
+        job = stack.start_slow_job("words", "analytics")
+        saved = StateSnapshot(state / "aws")
+        _, caught = wait_until(
+            saved.load, lambda snapshot: snapshot is not None and has_job(snapshot, job), 30
+        )
+        assert caught, "no save caught the running job"
+    finally:
+        crashed.kill()  # kill -9: no stop, no last save
+        stack.client.close()
+    for group in stack.host_groups:  # its hosts follow the stack they belonged to
+        assert wait_until(lambda g=group: group_alive(g), lambda alive: not alive, 30)[1], group
+
+    with running_stack(state, STACK_NAME=STACK_NAME) as stack:
+        assert "words" in stack.client.binaries()
+        ended = stack.client.job(job).as_json()  # it ran when the save was taken
+        assert ended["status"] == "ERROR"
+        assert "the job server stopped while it ran" in ended["result"]["message"]
+        again, running = wait_until(
+            lambda: stack.client.context("analytics").as_json(), lambda c: c["state"] == "RUNNING", 90
+        )
+        assert running, again
+        stack.host_group("analytics")
+        assert run_words(stack, "words", "analytics")["result"] == {"a": 2, "b": 1}
+
+
+def has_job(snapshot: Snapshot, job_id: str) -> bool:
+    return any(item["jobId"]["S"] == job_id for item in snapshot.tables["JobsTable"])
 
 
 def state_folder_again(state: Path) -> Path:
