@@ -26,6 +26,7 @@ from pathlib import Path
 
 from events.states import ContextState
 from functions.reconciler.app import RESUME, START_PRELOADED
+from infra.clock import now_iso
 from infra.config import Settings
 from infra.launchers.local import PREFIX as LOCAL_HOST
 from infra.local.api_server import ApiServer
@@ -119,9 +120,11 @@ class LocalStack:
         self._snapshot = StateSnapshot(config.state_dir / "aws")
         self._retained: Retained | None = None  # set once restored: only then may a save replace the state
         self._state_lock: int | None = None
+        self._started_at = ""  # when this run started: records older than it are of a run before
 
     def start(self) -> None:
         started = time.monotonic()
+        self._started_at = now_iso()
         self._lock_state_dir()
         self._configure_aws()
         template = load()
@@ -289,11 +292,12 @@ class LocalStack:
 
     def _stop_hosts(self, records: list[ContextRecord]) -> None:
         """SIGTERM the host of every live context (they drain and end their contexts), wait for
-        those and for hosts still exiting after their context ended, SIGKILL what remains."""
+        those and for hosts still exiting after their context ended, SIGKILL what remains. Only
+        hosts of this run: a restored record's process group number may be another process's now."""
         hosts = {
             int(r.hostId.removeprefix(LOCAL_HOST)): r.state.is_live or r.state is ContextState.SPARE
             for r in records
-            if (r.hostId or "").startswith(LOCAL_HOST)
+            if (r.hostId or "").startswith(LOCAL_HOST) and r.startTime >= self._started_at
         }
         groups = [group for group in hosts if group_alive(group)]
         if groups:
