@@ -37,7 +37,10 @@ CONTAINER_BUILDER ?= $(firstword $(shell command -v docker podman buildah 2>/dev
 # More flags for the builder, e.g. --layers, or the mounts a network's TLS proxy needs.
 IMAGE_BUILD_FLAGS ?=
 
-.PHONY: up test bench lint examples java jvm job-api sam-build image clean
+# The local stack's state (binaries, job history, data files, logs): kept across `make up`s.
+STATE_DIR ?= .sjs
+
+.PHONY: up test bench lint examples java jvm job-api sam-build image clean clean-state
 
 up: java $(STAMP) jvm examples
 	$(PY) -m infra.local
@@ -124,6 +127,12 @@ examples/dist/java_udf.jar: $(UDF_EXAMPLES) $(STAMP)
 	@rm -rf $(JVM_BUILD)/java_udf && mkdir -p $(JVM_BUILD)/java_udf $(@D)
 	@$(JAVAC) -cp "$(SPARK_JARS)/*" -d $(JVM_BUILD)/java_udf $(UDF_EXAMPLES)
 	@jar cf $@ -C $(JVM_BUILD)/java_udf .
+
+# Start afresh: the local stack's saved state goes (refused while a stack runs on it).
+clean-state:
+	@if [ -e "$(STATE_DIR)/stack.lock" ] && ! flock -n "$(STATE_DIR)/stack.lock" true; then \
+	   echo "ERROR: a local stack is running on $(STATE_DIR); stop it (Ctrl-C) first." >&2; exit 1; fi
+	rm -rf "$(STATE_DIR)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sjs examples/dist $(JVM_BUILD)

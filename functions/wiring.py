@@ -17,7 +17,9 @@ from functions.domain.liveness import Reaper
 from functions.domain.overview import Overview
 from functions.domain.pool import WarmPool
 from functions.domain.preload import Preloads
+from functions.domain.resume import Resumption
 from infra.config import Settings
+from infra.context_end import ContextEnding
 from infra.job_end import JobEnding
 from infra.launchers import launcher_for
 from infra.messaging.bus import EventPublisher
@@ -44,6 +46,7 @@ class Services:
     preloads: Preloads
     data_files: DataFileService
     overview: Overview
+    resumption: Resumption
 
 
 @cache
@@ -102,6 +105,21 @@ def services() -> Services:
     preloads = Preloads(contexts, settings.policy.spark)
     data_files = DataFileService(DataFileStore(settings.binaries_bucket), PurePosixPath(settings.data_path))
     overview = Overview(context_store, job_store)
+    resumption = Resumption(
+        contexts,
+        ContextEnding(context_store, job_ending, queues, publisher.tell),
+        settings.policy.spark.jobserver.restart_contexts_on_start,
+    )
     return Services(
-        settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads, data_files, overview
+        settings,
+        binaries,
+        contexts,
+        jobs,
+        reaper,
+        replies,
+        callbacks,
+        preloads,
+        data_files,
+        overview,
+        resumption,
     )

@@ -121,6 +121,9 @@ class JobserverSection(SjsSection):
     """`spark.jobserver { ... }`."""
 
     max_jobs_per_context: int = Field(8, ge=1)  # a context's job slots, unless its own config says
+    # After a restart of the local stack, the contexts that ran when it stopped start again with
+    # their settings (false: they stay ended, FINISHED). functions/domain/resume.py
+    restart_contexts_on_start: bool = True
 
 
 class SparkSection(SjsSection):

@@ -99,6 +99,11 @@ class ContextService:
             raise ContextInitFailed(f"Context {name} could not be started: {e}") from e
         return self.wait_usable(record) if wait else record
 
+    def restart(self, ended: ContextRecord) -> ContextRecord:
+        """A new incarnation of an ended context: the same name and settings, started without
+        waiting for it to be usable."""
+        return self.create(ended.name, ended.settings, wait=False)
+
     def _adopt(self, spare: ContextRecord, record: ContextRecord) -> ContextRecord | None:
         """Have the claimed spare serve `record`'s context: the context as its host marked it
         running, or None when it would not (it is stopped then, and the context starts cold)."""

@@ -7,7 +7,9 @@ and records the gauges of contexts and slots (infra/metrics.py) once the sweep i
 
 Invoked with {"action": "start-preloaded"} (the local stack does once its API is up, as SJS did
 when it started; on AWS, an invoke after a deploy does the same), it starts every preloaded
-context that is not live."""
+context that is not live. With {"action": "resume", "contexts": [...]} (the local stack, once it
+has restored a stopped run's state) it ends what that run left live and starts again the
+contexts that ran (functions/domain/resume.py)."""
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,6 +22,7 @@ tracer = Tracer()
 
 REPLY_QUEUE_MAX_AGE_SECONDS = 6 * 3600  # far longer than an API container keeps a request waiting
 START_PRELOADED = "start-preloaded"
+RESUME = "resume"
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -29,6 +32,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     svc = services()
     if event.get("action") == START_PRELOADED:
         return {"startedPreloaded": svc.preloads.start()}
+    if event.get("action") == RESUME:
+        return svc.resumption.resume(event.get("contexts", []))
     reaped = svc.reaper.sweep()
     if reaped:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})

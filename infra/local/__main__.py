@@ -10,6 +10,8 @@ from infra.hardening import conceal
 from infra.local.stack import LocalStack, StackConfig
 from infra.processes import StopSignals
 
+log = logging.getLogger("sjs.stack")
+
 
 def java_problem() -> str | None:
     if shutil.which("java") is None:
@@ -33,6 +35,9 @@ def main() -> None:
         stack.start()
         while not stop.received:
             time.sleep(0.2)
+    except RuntimeError as e:  # the stack cannot start here (port taken, state locked or unreadable)
+        log.error("%s", e)
+        sys.exit(1)
     finally:
         stack.stop()
 

@@ -8,6 +8,7 @@ too: nothing runs in it here, but every security group and endpoint is created, 
 on AWS (and moto's CloudFormation mishandles a resource whose condition is false)."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from infra.aws import client
@@ -22,7 +23,11 @@ class Provisioned:
     outputs: dict[str, str]  # every generated output, by key
 
 
-def provision(template: LocalTemplate, stack_name: str) -> Provisioned:
+def provision(
+    template: LocalTemplate, stack_name: str, fill: Callable[[], None] | None = None
+) -> Provisioned:
+    """`fill` runs once the resources exist and before the bucket notifies anyone: restoring
+    saved objects under binaries/ must not deploy them again."""
     cloudformation = client("cloudformation")
     existing = {
         s["StackName"]
@@ -37,6 +42,8 @@ def provision(template: LocalTemplate, stack_name: str) -> Provisioned:
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
         )
     provisioned = resolved(template, _wait_complete(cloudformation, stack_name))
+    if fill:
+        fill()
     _connect_notifications(template.notifications, provisioned.outputs)
     return provisioned
 

@@ -55,6 +55,7 @@ class LocalTemplate:
     env_outputs: dict[str, str]  # output key → environment variable name
     functions: list[FunctionSpec]
     notifications: list[BucketNotification]
+    retained: tuple[str, ...] = ()  # logical ids with DeletionPolicy Retain: what outlives the stack
 
     def body(self) -> str:
         return json.dumps(self.deployable)
@@ -105,7 +106,8 @@ def load(path: Path = TEMPLATE) -> LocalTemplate:
         "Resources": kept,
         "Outputs": outputs.declared,
     }
-    return LocalTemplate(deployable, env_outputs, functions, notifications)
+    retained = tuple(name for name, spec in kept.items() if spec.get("DeletionPolicy") == "Retain")
+    return LocalTemplate(deployable, env_outputs, functions, notifications, retained)
 
 
 def _function(name: str, properties: dict[str, Any], outputs: _Outputs) -> FunctionSpec:

@@ -97,13 +97,21 @@ class Stack:
         return job
 
 
-@contextmanager
-def running_stack(**env: str) -> Iterator[Stack]:
-    """The stack as `make up` runs it; stopped with Ctrl-C, it must exit cleanly, log no failure
-    and leave no process behind. Its state is in a folder the sandbox users can reach (job code
-    runs as other users, who must get to their sandboxes in it)."""
+def state_folder() -> Path:
+    """A state folder the sandbox users can reach (job code runs as other users, who must get
+    to their sandboxes in it)."""
     state = Path(tempfile.mkdtemp(prefix="sjs-stack-"))
     state.chmod(0o755)
+    return state
+
+
+@contextmanager
+def running_stack(state: Path | None = None, **env: str) -> Iterator[Stack]:
+    """The stack as `make up` runs it; stopped with Ctrl-C, it must exit cleanly, log no failure
+    and leave no process behind. Its state is a folder of its own, removed after, unless the
+    caller gives one (a restart over the same state: the caller removes it)."""
+    given = state is not None
+    state = state or state_folder()
     process = StackProcess(state, **env).start()
     assert process.process is not None
     stack = Stack(process.url, process.moto_url, state, process.process.pid)
@@ -120,7 +128,8 @@ def running_stack(**env: str) -> Iterator[Stack]:
     assert not left, f"context hosts left running after the stack stopped: {left}"
     still, gone = wait_until(lambda: [pid for pid in started if running(pid)], lambda pids: not pids, 10)
     assert gone, f"processes the stack started outlived it: {[cmdline(pid)[:200] for pid in still]}"
-    shutil.rmtree(state, ignore_errors=True)
+    if not given:
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
