@@ -17,6 +17,7 @@ from functions.domain.liveness import Reaper
 from functions.domain.overview import Overview
 from functions.domain.pool import WarmPool
 from functions.domain.preload import Preloads
+from functions.domain.supervision import Supervisor
 from infra.config import Settings
 from infra.job_end import JobEnding
 from infra.launchers import launcher_for
@@ -44,6 +45,7 @@ class Services:
     preloads: Preloads
     data_files: DataFileService
     overview: Overview
+    supervisor: Supervisor
 
 
 @cache
@@ -96,12 +98,24 @@ def services() -> Services:
         settings.policy.spark,
         settings.policy.dependencies,
         settings.binaries_bucket,
+        settings.policy.gateway.max_wait_seconds,
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)
     preloads = Preloads(contexts, settings.policy.spark)
     data_files = DataFileService(DataFileStore(settings.binaries_bucket), PurePosixPath(settings.data_path))
     overview = Overview(context_store, job_store)
+    supervisor = Supervisor(contexts, publisher.tell)
     return Services(
-        settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads, data_files, overview
+        settings,
+        binaries,
+        contexts,
+        jobs,
+        reaper,
+        replies,
+        callbacks,
+        preloads,
+        data_files,
+        overview,
+        supervisor,
     )

@@ -1,5 +1,6 @@
 """Runs on a schedule (EventBridge Scheduler in AWS, a timer in the local stack): reaps every
-context whose host stopped heartbeating, which also fails that context's unfinished jobs, deletes
+context whose host stopped heartbeating, which also fails that context's unfinished jobs, starts
+the next incarnation of supervised contexts that failed (functions/domain/supervision.py), deletes
 reply queues left by API containers that are gone (Lambda recycles them silently), keeps the warm
 pool's spare hosts (functions/domain/pool.py: silent ones dropped, missing ones started), starts the
 server config's preloaded contexts that this deployment has never run (functions/domain/preload.py),
@@ -32,10 +33,17 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     reaped = svc.reaper.sweep()
     if reaped:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
+    restarted = svc.supervisor.restart_due()
     swept = svc.replies.sweep(REPLY_QUEUE_MAX_AGE_SECONDS)
     started = svc.preloads.start(only_new=True)
     pool = svc.contexts.pool
     spares = {"reaped": pool.reap(), "started": pool.replenish()} if pool else {"reaped": [], "started": []}
     contexts = svc.overview.live_contexts()
     metrics.gauges(contexts.by_state, contexts.slots_in_use)
-    return {"reaped": reaped, "sweptReplyQueues": len(swept), "startedPreloaded": started, "spares": spares}
+    return {
+        "reaped": reaped,
+        "restarted": restarted,
+        "sweptReplyQueues": len(swept),
+        "startedPreloaded": started,
+        "spares": spares,
+    }
