@@ -124,7 +124,8 @@ def test_restarts_are_bounded(supervised_stack):
     stack, name = supervised_stack, unique("sup-bound")
     before = start_supervised(stack, name, "&restart-attempts=1")
     events = context_events(stack, name)
-    again, _ = back_after(stack, name, before, int(before["host"].removeprefix("local:")), events)
+    host = int(before["host"].removeprefix("local:"))
+    again, _ = back_after(stack, name, before, host, events, within=60)  # a cold start beside a new spare's
     os.kill(int(again["host"].removeprefix("local:")), signal.SIGKILL)
     ended, ok = wait_until(
         lambda: stack.call("GET", f"/contexts/{name}").json(), lambda c: c["state"] == "ERROR", 30
