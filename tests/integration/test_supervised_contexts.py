@@ -65,12 +65,17 @@ def start_supervised(stack: Stack, name: str, query: str = "") -> dict:
 
 
 def back_after(
-    stack: Stack, name: str, before: dict, kill: int, events: BusSubscription
+    stack: Stack,
+    name: str,
+    before: dict,
+    kill: int,
+    events: BusSubscription,
+    within: float = BACK_WITHIN_SECONDS,
 ) -> tuple[dict, float]:
-    """Kill -9 process `kill`; the context once RUNNING again, and the seconds that took."""
+    """Kill -9 process `kill`; the context once RUNNING again (within `within` s), and how long it took."""
     died = time.monotonic()
     os.kill(kill, signal.SIGKILL)
-    again = running(stack, name, other_than=before["id"], timeout=BACK_WITHIN_SECONDS)
+    again = running(stack, name, other_than=before["id"], timeout=within)
     took = time.monotonic() - died
     stack.host_groups.add(int(again["host"].removeprefix("local:")))
     restarted = events.wait_for(lambda e: e["detail-type"] == "Context Restarted", timeout=10)["detail"]
