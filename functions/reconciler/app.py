@@ -6,6 +6,9 @@ pool's spare hosts (functions/domain/pool.py: silent ones dropped, missing ones 
 server config's preloaded contexts that this deployment has never run (functions/domain/preload.py),
 and records the gauges of contexts and slots (infra/metrics.py) once the sweep is done.
 
+Invoked by its SQS event source (the `Context Failed` events of supervised contexts that are
+RESTARTING, template.yaml ContextRestartingRule), it only starts those again, at once.
+
 Invoked with {"action": "start-preloaded"} (the local stack does once its API is up, as SJS did
 when it started; on AWS, an invoke after a deploy does the same), it starts every preloaded
 context that is not live."""
@@ -30,6 +33,8 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     svc = services()
     if event.get("action") == START_PRELOADED:
         return {"startedPreloaded": svc.preloads.start()}
+    if "Records" in event:  # every RESTARTING context is looked at, whichever record told of it
+        return {"restarted": svc.supervisor.restart_due()}
     reaped = svc.reaper.sweep()
     if reaped:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
