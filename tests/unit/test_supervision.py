@@ -111,6 +111,7 @@ def test_a_supervised_context_that_fails_ends_restarting_and_its_jobs_end_error(
     assert "restarting (attempt 1 of 3)" in (after.message or "")
     assert JobStore(aws.jobs_table).get(job.jobId).status is JobStatus.ERROR
     assert [type(e) for e in told] == [ContextFailed] and told[0].state is ContextState.RESTARTING
+    assert ContextStore(aws.contexts_table).cancel_restart(record.name, record.contextId, "done")  # no launch
 
 
 def test_the_last_attempt_ends_error_for_good(aws):
@@ -158,3 +159,14 @@ def test_a_restart_waits_for_its_backoff_and_a_delete_meanwhile_cancels_it(aws, 
     assert api("DELETE", f"/contexts/{record.name}").status == 200
     assert store.get(record.name).state is ContextState.FINISHED
     assert record.name not in services().supervisor.restart_due()  # nothing restarts it any more
+
+
+def test_the_restart_queues_event_restarts_at_once(aws, ecs_hosts):
+    record = supervised(aws, f"sup-{uuid.uuid4().hex[:4]}")
+    store = ContextStore(aws.contexts_table)
+    store.end(record.name, record.contextId, ContextState.ERROR, "died", restart_plan(record, now_ms()))
+    told = {
+        "Records": [{"messageId": "1", "body": "{}", "eventSource": "aws:sqs"}]
+    }  # what it says is not read
+    assert record.name in reconcile(told, LocalLambdaContext("ReconcilerFunction", "sqs"))["restarted"]
+    assert store.get(record.name).state is ContextState.STARTED
