@@ -157,4 +157,10 @@ def test_a_context_not_ready_within_the_bound_is_answered_202_then_runs(supervis
     assert done["status"] == "FINISHED"
     short = stack.submit("examples", SLOW, "seconds = 6", context=name, sync="true", timeout="1")
     assert short.status_code == 504  # the caller's own timeout, shorter than the bound: as before
+    followed = stack.client.submit("examples", SLOW, "seconds = 4", context=name, sync=True, timeout=60)
+    assert followed.status.value == "FINISHED"  # the client follows a 202 to the job's end
     assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+    other = stack.client.create_context(unique("followed"), num_cpu_cores=1)  # 202, followed to RUNNING
+    stack.host_group(other.name)
+    assert other.state == "RUNNING"
+    assert stack.call("DELETE", f"/contexts/{other.name}").status_code == 200
