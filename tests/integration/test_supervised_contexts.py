@@ -128,8 +128,7 @@ def test_a_supervised_context_whose_host_is_killed_comes_back(supervised_stack):
 
 def test_a_supervised_context_whose_jvm_is_killed_comes_back_with_its_settings(supervised_stack):
     stack, name = supervised_stack, unique("sup-jvm")
-    factory = "context-factory=spark.jobserver.python.PythonSQLContextFactory"
-    before = start_supervised(stack, name, f"&{factory}&owner=team-a&spark.sql.shuffle.partitions=3")
+    before = start_supervised(stack, name, "&owner=team-a&spark.sql.shuffle.partitions=3")
     events = context_events(stack, name)
     jvm = jvm_of(int(before["host"].removeprefix("local:")))
     spare_ready(stack)
@@ -137,7 +136,6 @@ def test_a_supervised_context_whose_jvm_is_killed_comes_back_with_its_settings(s
     print(f"\nJVM kill -9 → {name} RUNNING again in {took:.1f} s")
     failed = events.wait_for(lambda e: e["detail-type"] == "Context Failed", timeout=10)["detail"]
     assert failed["state"] == "RESTARTING" and "JVM exited" in failed["message"]
-    assert again["contextFactory"] == "sql-context"
     seen = runs_a_job(stack, name, ENVIRONMENT)
     assert seen["contextConfig"]["owner"] == "team-a" and seen["contextConfig"]["restart"] == "on-failure"
     assert seen["contextConfig"]["spark"]["sql"]["shuffle"]["partitions"] in (3, "3")
