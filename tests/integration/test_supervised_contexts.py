@@ -133,6 +133,7 @@ def test_a_supervised_context_whose_jvm_is_killed_comes_back_with_its_settings(s
     jvm = jvm_of(int(before["host"].removeprefix("local:")))
     spare_ready(stack)
     again, took = back_after(stack, name, before, jvm, events)
+    assert again["restarts"] == 1
     print(f"\nJVM kill -9 → {name} RUNNING again in {took:.1f} s")
     failed = events.wait_for(lambda e: e["detail-type"] == "Context Failed", timeout=10)["detail"]
     assert failed["state"] == "RESTARTING" and "JVM exited" in failed["message"]
