@@ -82,6 +82,17 @@ class ContextFailed(ContextEvent):
     message: str
 
 
+class ContextRestarted(ContextEvent):
+    """A supervised context (restart=on-failure) whose host or JVM died is starting again: same
+    name and settings, a new incarnation; `Context Started` follows once it is usable."""
+
+    DETAIL_TYPE = "Context Restarted"
+    previousContextId: str = Field(description="the incarnation that failed")
+    attempt: int = Field(description="restarts in a row, this one included")
+    attempts: int = Field(description="the most restarts in a row its policy allows")
+    reason: str = Field(description="why the previous incarnation ended")
+
+
 class BinaryEvent(LifecycleEvent):
     appName: str
     sourceKey: str | None = Field(None, description="the S3 key it was uploaded to; None for API uploads")
@@ -110,6 +121,7 @@ DETAILS: tuple[type[LifecycleEvent], ...] = (
     ContextStarted,
     ContextStopped,
     ContextFailed,
+    ContextRestarted,
     BinaryDeployed,
     BinaryRejected,
 )

@@ -33,6 +33,13 @@ class ContextFlavour(StrEnum):
         raise ValueError(f"unknown context-factory {factory!r}")
 
 
+class RestartPolicy(BaseModel):
+    """`restart=on-failure`: the context comes back by itself when its host or JVM dies
+    (infra/supervision.py decides, functions/domain/supervision.py restarts it)."""
+
+    attempts: int = Field(default=3, ge=1, le=10)  # restarts in a row before it ends ERROR for good
+
+
 class ContextSettings(BaseModel):
     numCpuCores: int = Field(default=2, ge=1)
     memoryPerNode: str | None = None  # Spark memory string, e.g. 512m
@@ -40,4 +47,5 @@ class ContextSettings(BaseModel):
     maxJobs: int = Field(default=8, ge=1)
     stopContextOnJobError: bool = False  # SJS's stop-context-on-job-error: a failed job stops its context
     sparkConf: dict[str, str] = {}  # the context's Spark conf: spark.*, passthrough and hadoop keys
+    restart: RestartPolicy | None = None  # None: a context that dies stays ended (ERROR)
     config: dict = {}  # the context's whole config: runtime.contextConfig, below its jobs' own configs

@@ -18,6 +18,7 @@ from functions.domain.overview import Overview
 from functions.domain.pool import WarmPool
 from functions.domain.preload import Preloads
 from functions.domain.resume import Resumption
+from functions.domain.supervision import Supervisor
 from infra.config import Settings
 from infra.context_end import ContextEnding
 from infra.job_end import JobEnding
@@ -47,6 +48,7 @@ class Services:
     data_files: DataFileService
     overview: Overview
     resumption: Resumption
+    supervisor: Supervisor
 
 
 @cache
@@ -99,6 +101,7 @@ def services() -> Services:
         settings.policy.spark,
         settings.policy.dependencies,
         settings.binaries_bucket,
+        settings.policy.gateway.max_wait_seconds,
     )
     callbacks = CallbackService(jobs, callback_targets)
     binaries = BinaryService(binary_store, publisher, limits, jobs.active_using)
@@ -110,6 +113,7 @@ def services() -> Services:
         ContextEnding(context_store, job_ending, queues, publisher.tell),
         settings.policy.spark.jobserver.restart_contexts_on_start,
     )
+    supervisor = Supervisor(contexts, publisher.tell)
     return Services(
         settings,
         binaries,
@@ -122,4 +126,5 @@ def services() -> Services:
         data_files,
         overview,
         resumption,
+        supervisor,
     )

@@ -157,6 +157,15 @@ class Dependencies(Section):
     http_prefixes: tuple[Annotated[str, Field(pattern=r"^https?://[^/?#]+/")], ...] = ()
 
 
+class GatewaySection(Section):
+    """`gateway { ... }`: how long a request may keep its caller waiting. API Gateway's HTTP API
+    ends a request after 30 s, so past `max-wait-seconds` a context still starting is answered
+    202 STARTING and a sync job still running 202 with its id (GET shows them on); set locally
+    alike, so what works here works behind the gateway."""
+
+    max_wait_seconds: float = Field(25.0, gt=0, le=3600)
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
 
@@ -164,6 +173,7 @@ class ServerConfig(Section):
     limits: Limits = Limits()
     spark: SparkSection = SparkSection()
     dependencies: Dependencies = Dependencies()
+    gateway: GatewaySection = GatewaySection()
 
 
 def parse_server_config(text: str, basedir: str | None = None) -> ServerConfig:

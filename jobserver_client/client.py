@@ -22,6 +22,7 @@ CONTEXT_START_SECONDS = 300.0
 SYNC_MARGIN_SECONDS = CONTEXT_START_SECONDS
 SERVER_SYNC_TIMEOUT = 60  # what the server waits for a sync job when not told
 POLL_SECONDS = 0.25
+STARTING = ("STARTED", "RESTARTING")  # a context's states on its way to RUNNING
 # The server sniffs a package's type from its bytes when the client names none.
 SNIFFED = "application/octet-stream"
 
@@ -95,22 +96,30 @@ class JobServer:
         params: Mapping[str, str] | None = None,
         config: Config = None,
     ) -> ContextDetails:
-        """Returns once the context is usable. `params` are further query parameters (spark.*),
-        `config` its HOCON/JSON body."""
+        """Returns once the context is usable (or has failed: see its state). `params` are further
+        query parameters (spark.*), `config` its HOCON/JSON body. A server that answers 202
+        STARTING (its gateway's bound ran out first) is followed by GET until the context is."""
         query = {
             "num-cpu-cores": num_cpu_cores,
             "memory-per-node": memory_per_node,
             "context-factory": context_factory,
             **(params or {}),
         }
-        self._call(
+        started = time.monotonic()
+        response = self._send(
             "POST",
             f"/contexts/{name}",
             params=_present(query),
             content=_config_text(config),
             timeout=CONTEXT_START_SECONDS,
         )
-        return self.context(name)
+        details = self.context(name)
+        while response.status_code == 202 and details.state in STARTING:
+            if time.monotonic() - started > CONTEXT_START_SECONDS:
+                break
+            time.sleep(POLL_SECONDS)
+            details = self.context(name)
+        return details
 
     def contexts(self) -> list[str]:
         return list(self._call("GET", "/contexts"))
@@ -146,10 +155,15 @@ class JobServer:
             "callbackUrl": callback_url,
         }
         waits = (timeout or SERVER_SYNC_TIMEOUT) + SYNC_MARGIN_SECONDS if sync else SYNC_MARGIN_SECONDS
-        answer = self._call(
+        started = time.monotonic()
+        response = self._send(
             "POST", "/jobs", params=_present(query), content=_config_text(config), timeout=waits
         )
-        return Job.model_validate(answer)
+        job = Job.model_validate(response.json())
+        if sync and response.status_code == 202:  # it outlived the server's gateway bound: follow it
+            left = (timeout or SERVER_SYNC_TIMEOUT) - (time.monotonic() - started)
+            return self.wait(job.job_id, max(left, 0.0))
+        return job
 
     def jobs(self, limit: int | None = None, status: JobStatus | str | None = None) -> list[Job]:
         """Newest first."""

@@ -47,6 +47,16 @@ def job_started(record: JobRecord) -> dict[str, Any]:
     return {**job_info(record), "status": "STARTED", "duration": "Job not done yet"}
 
 
+def job_still_running(record: JobRecord) -> dict[str, Any]:
+    """A sync job that outlived the caller's bounded wait: answered as an accepted async job is,
+    saying where its result will be (it goes on)."""
+    where = f"GET /jobs/{record.jobId}"
+    return {
+        **job_started(record),
+        "message": f"Job {record.jobId} is still running; {where} shows its result",
+    }
+
+
 def job_info_with_result(record: JobRecord, outcome: Any) -> dict[str, Any]:
     """`outcome` is JobService.outcome(record): a finished job's result or a failed job's error."""
     info = job_info(record)

@@ -9,7 +9,8 @@ jobs get as `runtime.contextConfig` (JVM: `JobEnvironment.contextConfig()`). An 
 config is its job's `spark.context-settings` block over the same server defaults.
 
 Its settings are read from that config: num-cpu-cores, memory-per-node, context-factory,
-stop-context-on-job-error, the slot limit (`spark.jobserver.max-jobs-per-context`, else the
+stop-context-on-job-error, supervision (`restart = on-failure`, `restart-attempts`; not for ad-hoc
+contexts, which live for one job), the slot limit (`spark.jobserver.max-jobs-per-context`, else the
 server's), and the Spark conf: `spark.*` keys as they are, `passthrough { k = v }` as `k`, and
 `hadoop { k = v }` as `spark.hadoop.k`, which Spark copies into the Hadoop configuration."""
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from events.settings import ContextFlavour, ContextSettings
+from events.settings import ContextFlavour, ContextSettings, RestartPolicy
 from functions.domain.config_layers import nested, with_fallback
 from functions.domain.config_text import flatten
 from infra.errors import BadRequest
@@ -59,11 +60,27 @@ def _settings(name: str, config: dict[str, Any], server: SparkSection, transient
             flavour=ContextFlavour.from_factory(factory),
             maxJobs=1 if transient else max_jobs or server.jobserver.max_jobs_per_context,
             stopContextOnJobError=flat.get("stop-context-on-job-error", False),
+            restart=None if transient else _restart(flat),
             sparkConf=_spark_conf(flat),
             config=config,
         )
     except (ValidationError, ValueError) as e:
         raise BadRequest(f"Invalid context settings: {_first_error(e)}") from None
+
+
+RESTART_ON_FAILURE = "on-failure"
+NO_RESTART = ("no", "never", "false")
+
+
+def _restart(flat: dict[str, Any]) -> RestartPolicy | None:
+    """`restart = on-failure` (as Docker's restart policy names it) with `restart-attempts`."""
+    restart = flat.get("restart")
+    if restart is None or str(restart).lower() in NO_RESTART:
+        return None
+    if restart != RESTART_ON_FAILURE:
+        raise ValueError(f"restart must be {RESTART_ON_FAILURE} or no, not {restart!r}")
+    attempts = flat.get("restart-attempts")
+    return RestartPolicy() if attempts is None else RestartPolicy(attempts=attempts)
 
 
 def _settings_block(config: dict[str, Any]) -> dict[str, Any]:

@@ -54,16 +54,39 @@ class ContextService:
         *,
         transient: bool = False,
         wait: bool = True,
+        patience: float | None = None,
         slot_taken: bool = False,
     ) -> ContextRecord:
         """Give a new context a host: a warm spare when one can take its settings (usable at once),
-        else a new one (with `wait`, return once it is usable). `slot_taken` creates it with one
-        job slot already taken (a transient context's one job)."""
+        else a new one. With `wait`, return once it is usable, or after `patience` seconds as it
+        is then (wait_usable). `slot_taken` creates it with one job slot already taken (a
+        transient context's one job)."""
         if not NAME.match(name):
             raise InvalidName(
                 f"Invalid context name {name!r}: it must start with a letter and use only letters, digits, "
                 "'_' or '-' (64 at most)"
             )
+        record = self._start(name, settings, transient=transient, slot_taken=slot_taken)
+        if record.state is ContextState.STARTED and wait:
+            return self.wait_usable(record, patience)
+        return record
+
+    def restart(self, ended: ContextRecord) -> ContextRecord:
+        """Start `ended`'s context again with the same settings (Spark settings, config, job path
+        entries): a new incarnation of the same name, its host launched or a warm spare adopted,
+        without waiting. Only while `ended` is still the name's record in the state it was read
+        in: ContextExists when it was deleted or re-created meanwhile."""
+        return self._start(ended.name, ended.settings, replacing=ended)
+
+    def _start(
+        self,
+        name: str,
+        settings: ContextSettings,
+        *,
+        transient: bool = False,
+        slot_taken: bool = False,
+        replacing: ContextRecord | None = None,
+    ) -> ContextRecord:
         spare = self.pool.take(name, settings) if self.pool else None
         context_id = uuid.uuid4().hex
         record = ContextRecord(
@@ -77,9 +100,10 @@ class ContextService:
             heartbeatAt=now_ms(),
             activeJobs=1 if slot_taken else 0,
             hostId=spare.hostId if spare else None,
+            restarts=replacing.restarts if replacing else 0,
         )
         try:
-            self.contexts.create(record)
+            self.contexts.create(record, replacing)
         except Exception:
             self.queues.delete(record.queueUrl)
             if spare:
@@ -97,12 +121,7 @@ class ContextService:
             self.contexts.end(name, context_id, ContextState.ERROR, f"host launch failed: {e}")
             self.queues.delete(record.queueUrl)
             raise ContextInitFailed(f"Context {name} could not be started: {e}") from e
-        return self.wait_usable(record) if wait else record
-
-    def restart(self, ended: ContextRecord) -> ContextRecord:
-        """A new incarnation of an ended context: the same name and settings, started without
-        waiting for it to be usable."""
-        return self.create(ended.name, ended.settings, wait=False)
+        return record.model_copy(update={"hostId": host_id})
 
     def _adopt(self, spare: ContextRecord, record: ContextRecord) -> ContextRecord | None:
         """Have the claimed spare serve `record`'s context: the context as its host marked it
@@ -119,18 +138,25 @@ class ContextService:
             self.pool.replenish_behind()
         return self.contexts.get(record.name)
 
-    def wait_usable(self, record: ContextRecord) -> ContextRecord:
-        current, started = wait_until(
+    def wait_usable(self, record: ContextRecord, patience: float | None = None) -> ContextRecord:
+        """The context once usable, or after `patience` seconds (at most the start timeout) as it
+        is then: STARTED (still starting) or RESTARTING (it failed, and being supervised it starts
+        again). ContextInitFailed when it failed for good, or did not start in time."""
+        patience = min(patience or self.start_timeout_seconds, self.start_timeout_seconds)
+        current, settled = wait_until(
             lambda: self.reaper.checked(self.contexts.get(record.name)),
             lambda r: r.contextId != record.contextId or r.state is not ContextState.STARTED,
-            self.start_timeout_seconds,
+            patience,
         )
-        if current.contextId == record.contextId and current.state is ContextState.RUNNING:
+        mine = current.contextId == record.contextId
+        if mine and current.state in (ContextState.RUNNING, ContextState.RESTARTING):
             return current
-        if not started:
+        if not settled:
             current = self.contexts.get(record.name)
             if current.contextId == record.contextId and current.state is ContextState.RUNNING:
                 return current  # it made it just as the wait ran out
+            if patience < self.start_timeout_seconds:
+                return current  # still starting: the caller answers so (202); the reaper has the timeout
             self.reaper.reap(current, f"did not start within {self.start_timeout_seconds:g} s")
             raise ContextInitFailed(
                 f"Context {record.name} did not start within {self.start_timeout_seconds:g} s"
@@ -206,6 +232,10 @@ class ContextService:
         """Mark the context STOPPING and tell its host to stop (`force`: kill its Spark rather than
         stop it), without waiting for it."""
         record = self.get(name)
+        if record.state is ContextState.RESTARTING and self.contexts.cancel_restart(
+            name, record.contextId, "context deleted while it was restarting"
+        ):
+            return record  # between two incarnations: no host to tell
         if not record.state.is_live:
             raise NoSuchContext(name)
         with contextlib.suppress(Conflict):  # already stopping: wait for it like the first caller

@@ -81,6 +81,7 @@ class JobService:
     server: SparkSection  # the operator's defaults of contexts and jobs
     package_sources: Dependencies  # where package URIs may point (infra/package_uris.py)
     stack_bucket: str
+    gateway_wait_seconds: float = 25.0  # a sync caller waits no longer (infra/server_config.py gateway)
 
     def submit(self, submission: JobSubmission) -> JobRecord:
         if submission.callback_url:
@@ -88,7 +89,7 @@ class JobService:
         job, request, context = self._accept(submission)
         record = None
         if submission.sync and context.endpoint:
-            record = self._run_on_host(job, request, context, submission.timeout_seconds)
+            record = self._run_on_host(job, request, context, submission)
         if record is None:  # async, or the host did not take it: by the queue
             record = self._by_queue(job, request, context, submission)
         _raise_if_rejected(record)
@@ -202,13 +203,13 @@ class JobService:
         )
 
     def _run_on_host(
-        self, job: JobRecord, request: JobRequested, context: ContextRecord, timeout: float
+        self, job: JobRecord, request: JobRequested, context: ContextRecord, submission: JobSubmission
     ) -> JobRecord | None:
         """The sync lane: the job's end as its host answers it, or None when the host did not take
         it (it goes by the queue then). Its host's liveness is checked meanwhile, so a host that
         hangs cannot strand the caller; one that dies breaks the call at once."""
         call = _ALONGSIDE.submit(self.lane.run, context.endpoint, context.endpointSecret or "", request)
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + self._sync_wait(submission)
         while True:
             try:
                 left = deadline - time.monotonic()
@@ -225,7 +226,7 @@ class JobService:
                 if not record.status.is_active:
                     return record
                 if time.monotonic() >= deadline:
-                    raise SyncTimeout(job.jobId, timeout) from None
+                    return self._wait_over(record, submission)
                 continue
             return job.ended(ended.end) if ended.end else self.jobs.get(job.jobId)
 
@@ -243,12 +244,22 @@ class JobService:
                 self.contexts.reaper.reap(context, "its job could not be queued")
             raise
         if submission.sync:
-            record, done = self._wait_for_end(job, submission.timeout_seconds)
-            if not done:
-                raise SyncTimeout(job.jobId, submission.timeout_seconds)
-            return record
+            record, done = self._wait_for_end(job, self._sync_wait(submission))
+            return record if done else self._wait_over(record, submission)
         patience = self.context_start_timeout if context.transient else VALIDATION_WAIT_SECONDS
+        patience = min(patience, self.gateway_wait_seconds)
         record, _ = self._wait(job.jobId, lambda r: r.status is not JobStatus.STARTED, patience)
+        return record
+
+    def _sync_wait(self, submission: JobSubmission) -> float:
+        return min(submission.timeout_seconds, self.gateway_wait_seconds)
+
+    def _wait_over(self, record: JobRecord, submission: JobSubmission) -> JobRecord:
+        """A sync job still running when its caller's wait is over: past the caller's own
+        `timeout` SyncTimeout (504, as before); past the gateway's bound the job as it is, which
+        the route answers 202 (the job goes on either way)."""
+        if submission.timeout_seconds <= self.gateway_wait_seconds:
+            raise SyncTimeout(record.jobId, submission.timeout_seconds)
         return record
 
     def get(self, job_id: str) -> JobRecord:

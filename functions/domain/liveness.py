@@ -45,7 +45,7 @@ class Reaper:
         names of the reaped contexts."""
         reaped = []
         for record in self.contexts.live():
-            if self.checked(record).state is ContextState.ERROR:
+            if not self.checked(record).state.is_live:  # ERROR, or RESTARTING when supervised
                 reaped.append(record.name)
             elif record.activeJobs and record.activeJobs > (actual := self.jobs.count_active(record.name)):
                 self.contexts.repair_slots(

@@ -1,9 +1,13 @@
 """Runs on a schedule (EventBridge Scheduler in AWS, a timer in the local stack): reaps every
-context whose host stopped heartbeating, which also fails that context's unfinished jobs, deletes
+context whose host stopped heartbeating, which also fails that context's unfinished jobs, starts
+the next incarnation of supervised contexts that failed (functions/domain/supervision.py), deletes
 reply queues left by API containers that are gone (Lambda recycles them silently), keeps the warm
 pool's spare hosts (functions/domain/pool.py: silent ones dropped, missing ones started), starts the
 server config's preloaded contexts that this deployment has never run (functions/domain/preload.py),
 and records the gauges of contexts and slots (infra/metrics.py) once the sweep is done.
+
+Invoked by its SQS event source (the `Context Failed` events of supervised contexts that are
+RESTARTING, template.yaml ContextRestartingRule), it only starts those again, at once.
 
 Invoked with {"action": "start-preloaded"} (the local stack does once its API is up, as SJS did
 when it started; on AWS, an invoke after a deploy does the same), it starts every preloaded
@@ -34,13 +38,22 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return {"startedPreloaded": svc.preloads.start()}
     if event.get("action") == RESUME:
         return svc.resumption.resume(event.get("contexts", []))
+    if "Records" in event:  # every RESTARTING context is looked at, whichever record told of it
+        return {"restarted": svc.supervisor.restart_due()}
     reaped = svc.reaper.sweep()
     if reaped:
         logger.warning("reaped contexts whose hosts stopped responding", extra={"contexts": reaped})
+    restarted = svc.supervisor.restart_due()
     swept = svc.replies.sweep(REPLY_QUEUE_MAX_AGE_SECONDS)
     started = svc.preloads.start(only_new=True)
     pool = svc.contexts.pool
     spares = {"reaped": pool.reap(), "started": pool.replenish()} if pool else {"reaped": [], "started": []}
     contexts = svc.overview.live_contexts()
     metrics.gauges(contexts.by_state, contexts.slots_in_use)
-    return {"reaped": reaped, "sweptReplyQueues": len(swept), "startedPreloaded": started, "spares": spares}
+    return {
+        "reaped": reaped,
+        "restarted": restarted,
+        "sweptReplyQueues": len(swept),
+        "startedPreloaded": started,
+        "spares": spares,
+    }

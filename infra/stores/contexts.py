@@ -9,7 +9,7 @@ back. The reconciler repairs a counter that leaked (the jobs' index is the truth
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -18,6 +18,9 @@ from events.states import LIVE_CONTEXT_STATES, ContextState
 from infra.clock import now_iso, now_ms
 from infra.errors import Conflict, ContextExists, NoSuchContext
 from infra.stores.dynamo import Table, Write
+
+if TYPE_CHECKING:
+    from infra.supervision import RestartPlan
 
 _STATE = {"#st": "state"}
 _ALIASES = {**_STATE, "#m": "message", "#iso": "isolation"}  # reserved words in DynamoDB expressions
@@ -45,6 +48,8 @@ class ContextRecord(BaseModel):
     activeJobs: int = 0  # job slots taken
     takenBy: str | None = None  # a spare host's record: the context that is adopting it
     takenAt: int = 0  # epoch ms
+    restarts: int = 0  # supervised: restarts in a row that led to this incarnation (infra/supervision.py)
+    restartAt: int = 0  # RESTARTING: epoch ms from which its next incarnation is due
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "ContextRecord":
@@ -77,18 +82,20 @@ class ContextStore:
     def __init__(self, table_name: str):
         self._table = Table(table_name)
 
-    def create(self, record: ContextRecord) -> None:
-        """Claim the name; a live context of that name → ContextExists."""
+    def create(self, record: ContextRecord, replacing: ContextRecord | None = None) -> None:
+        """Claim the name; a live context of that name → ContextExists. `replacing`: only while
+        that incarnation is still the name's, in the state it was read in (a restart: the
+        context's new incarnation, unless someone deleted or re-created it meanwhile)."""
         item = record.model_dump(exclude_none=True, mode="json")
         item["settings"] = record.settings.model_dump_json()
         item["maxJobs"] = record.settings.maxJobs  # top level, for the slot condition
+        if replacing is None:
+            condition, values = f"attribute_not_exists(#n) OR NOT ({_IS_LIVE})", _LIVE_VALUES
+        else:
+            condition = "attribute_exists(#n) AND contextId = :old AND #st = :seen"
+            values = {":old": replacing.contextId, ":seen": replacing.state.value}
         try:
-            self._table.put(
-                item,
-                condition=f"attribute_not_exists(#n) OR NOT ({_IS_LIVE})",
-                names={"#n": "name", **_STATE},
-                values=_LIVE_VALUES,
-            )
+            self._table.put(item, condition=condition, names={"#n": "name", **_STATE}, values=values)
         except Conflict:
             raise ContextExists(record.name) from None
 
@@ -159,6 +166,12 @@ class ContextStore:
 
     def all(self) -> list[ContextRecord]:
         return [ContextRecord.from_item(item) for item in self._table.scan()]
+
+    def restarting(self) -> list[ContextRecord]:
+        """The supervised contexts waiting for their next incarnation (state RESTARTING)."""
+        values = {":restarting": ContextState.RESTARTING.value}
+        items = self._table.scan("#st = :restarting", names=_STATE, values=values)
+        return [ContextRecord.from_item(item) for item in items]
 
     def live(self) -> list[ContextRecord]:
         """Every context not yet ended. The table holds one item per name, so it stays small."""
@@ -279,11 +292,41 @@ class ContextStore:
             extra_condition="#st IN (:started, :running)",
         )
 
-    def end(self, name: str, context_id: str, state: ContextState, message: str | None = None) -> bool:
-        """Move a live incarnation to an end state; False when it had ended already."""
+    def end(
+        self,
+        name: str,
+        context_id: str,
+        state: ContextState,
+        message: str | None = None,
+        restart: "RestartPlan | None" = None,
+    ) -> bool:
+        """Move a live incarnation to an end state, or with `restart` to RESTARTING (its next
+        incarnation due then); False when it had ended already."""
         values = {":end": state.value, ":t": now_iso(), ":m": message or ""}
+        update = "SET #st = :end, endTime = :t, #m = :m"
+        if restart is not None:
+            update += ", restarts = :n, restartAt = :at"
+            values.update(
+                {":end": ContextState.RESTARTING.value, ":n": restart.attempt, ":at": restart.at_ms}
+            )
         try:
-            self._write(name, context_id, "SET #st = :end, endTime = :t, #m = :m", values, live_only=True)
+            self._write(name, context_id, update, values, live_only=True)
+        except Conflict:
+            return False
+        return True
+
+    def cancel_restart(self, name: str, context_id: str, message: str) -> bool:
+        """RESTARTING → FINISHED: a supervised context deleted between two incarnations; False
+        when it is not restarting any more (its next incarnation has started)."""
+        values = {
+            ":end": ContextState.FINISHED.value,
+            ":m": message,
+            ":restarting": ContextState.RESTARTING.value,
+        }
+        try:
+            self._write(
+                name, context_id, "SET #st = :end, #m = :m", values, extra_condition="#st = :restarting"
+            )
         except Conflict:
             return False
         return True

@@ -39,7 +39,7 @@ def test_the_schedule_sample_runs_the_reconciler(aws):
     silent = live_context(aws, f"silent-{uuid.uuid4().hex[:6]}", heartbeat_ms=now_ms() - 60_000)
     report = invoke("ReconcilerFunction", load_event("ReconcilerFunction/schedule"))
     assert silent.name in report["reaped"]
-    assert set(report) == {"reaped", "sweptReplyQueues", "startedPreloaded", "spares"}
+    assert set(report) == {"reaped", "restarted", "sweptReplyQueues", "startedPreloaded", "spares"}
 
 
 def test_the_start_sample_starts_the_preloaded_contexts(aws):

@@ -83,6 +83,7 @@ def test_function_queues_and_bucket_notifications_resolve_to_the_created_queues(
     sources = {f.name: [outputs[s.queue_arn_output] for s in f.queue_sources] for f in load().functions}
     assert sources["DeployFunction"] == ["arn:aws:sqs:us-east-1:123456789012:sjs-unit-deploy"]
     assert sources["CallbackFunction"] == ["arn:aws:sqs:us-east-1:123456789012:sjs-unit-callbacks"]
+    assert sources["ReconcilerFunction"] == ["arn:aws:sqs:us-east-1:123456789012:sjs-unit-restarts"]
     notification = client("s3").get_bucket_notification_configuration(Bucket=aws.binaries_bucket)
     [queue] = notification["QueueConfigurations"]
     assert queue["QueueArn"].endswith(":sjs-unit-deploy")
@@ -93,7 +94,7 @@ def test_function_queues_and_bucket_notifications_resolve_to_the_created_queues(
 def test_events_that_keep_failing_end_in_the_dead_letter_queue(aws):
     sqs = client("sqs")
     dead = sqs.get_queue_attributes(QueueUrl=aws.dead_letter_queue_url, AttributeNames=["QueueArn"])
-    for name in ("sjs-unit-deploy", "sjs-unit-callbacks"):
+    for name in ("sjs-unit-deploy", "sjs-unit-callbacks", "sjs-unit-restarts"):
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
         policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
         redrive = json.loads(policy["RedrivePolicy"])

@@ -228,6 +228,7 @@ def test_the_reconciler_ends_dead_contexts_sweeps_reply_queues_and_starts_preloa
         f"{TABLE}jobs/index/active-by-context": {"dynamodb:Query"},
         f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:DeleteQueue"},
         f"{QUEUE}dlq": {"sqs:GetQueueAttributes"},
+        f"{QUEUE}restarts": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
         "*": {"sqs:ListQueues", *TRACING},  # no resource-level permission exists for these
         f"{QUEUE}ctx-_reply-*": {"sqs:GetQueueAttributes"},
         aws.host_task_definition: {"ecs:RunTask"},
@@ -384,7 +385,7 @@ def test_queues_and_tables_are_encrypted_at_rest(template):
     resources = template["Resources"].values()
     queues = [r["Properties"] for r in resources if r["Type"] == "AWS::SQS::Queue"]
     tables = [r["Properties"] for r in resources if r["Type"] == "AWS::DynamoDB::Table"]
-    assert len(queues) == 3 and all(q["SqsManagedSseEnabled"] is True for q in queues)
+    assert len(queues) == 4 and all(q["SqsManagedSseEnabled"] is True for q in queues)
     assert len(tables) == 4 and all(t["SSESpecification"] == {"SSEEnabled": True} for t in tables)
 
 

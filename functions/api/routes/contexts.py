@@ -1,4 +1,5 @@
-"""/contexts: create (returns once usable), list, show, delete, and SJS's reset."""
+"""/contexts: create (returns once usable, or 202 STARTING after the gateway's bound), list,
+show, delete, and SJS's reset."""
 
 from typing import Annotated, Any
 
@@ -6,9 +7,11 @@ from aws_lambda_powertools.event_handler import Depends
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from events.states import ContextState
 from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, path_context, requires
 from functions.api.requests import config_body, query
+from functions.api.responses import json_response
 from functions.domain.context_settings import context_settings
 from functions.wiring import services
 from infra.errors import BadRequest
@@ -34,12 +37,22 @@ def create_context(
         str | None, Query(alias="memory-per-node", pattern=r"^\d+[kmgtKMGT]?$")
     ] = None,
     context_factory: Annotated[str | None, Query(alias="context-factory")] = None,
-) -> dict:
+    restart: Annotated[
+        str | None,
+        Query(description="on-failure: the context comes back by itself when its host or JVM dies"),
+    ] = None,
+    restart_attempts: Annotated[
+        int | None, Query(alias="restart-attempts", ge=1, le=10, description="restarts in a row (default 3)")
+    ] = None,
+):
     # The typed parameters above are validated and documented; `params` also carries spark.* ones.
     svc = services()
-    settings = context_settings(name, params, body, svc.settings.policy.spark)
-    svc.contexts.create(name, settings)
-    return {"status": "SUCCESS", "result": "Context initialized"}
+    policy = svc.settings.policy
+    settings = context_settings(name, params, body, policy.spark)
+    record = svc.contexts.create(name, settings, patience=policy.gateway.max_wait_seconds)
+    if record.state is ContextState.RUNNING:
+        return {"status": "SUCCESS", "result": "Context initialized"}
+    return json_response(202, context_starting(record))
 
 
 @router.put("/", middlewares=[requires(Permission.CONTEXTS_RESET)])
@@ -75,6 +88,16 @@ def delete_context(
     return {"status": "SUCCESS", "result": "Context stopped"}
 
 
+def context_starting(record: ContextRecord) -> dict:
+    """A context not usable within the caller's bounded wait: starting still, or (supervised)
+    starting again after its first start failed."""
+    return {
+        "status": "STARTING",
+        "result": f"Context {record.name} is starting; GET /contexts/{record.name} shows when it is RUNNING",
+        "context": context_info(record),
+    }
+
+
 NOT_ENDED = "Empty"  # SJS's endTime of a context that has not ended
 
 
@@ -94,4 +117,6 @@ def context_info(record: ContextRecord) -> dict:
         "contextFactory": record.settings.flavour.value,
         "message": record.message or None,
         "isolation": record.isolation,
+        "restart": record.settings.restart.model_dump() if record.settings.restart else None,
+        "restarts": record.restarts,
     }

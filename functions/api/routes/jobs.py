@@ -11,7 +11,13 @@ from events.states import JobStatus
 from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, query_context, requires
 from functions.api.requests import config_body
-from functions.api.responses import job_info, job_info_with_result, job_started, json_response
+from functions.api.responses import (
+    job_info,
+    job_info_with_result,
+    job_started,
+    job_still_running,
+    json_response,
+)
 from functions.domain.job_path import job_entries
 from functions.domain.jobs import JobSubmission
 from functions.wiring import services
@@ -67,6 +73,8 @@ def submit_job(
     callback = str(callback_url) if callback_url else None
     submission = JobSubmission(path, entry, context, config, sync, timeout, callback, caller.adhoc_prefix)
     record = jobs.submit(submission)
+    if sync and record.status.is_active:  # it outlived the gateway's bound (gateway.max-wait-seconds)
+        return json_response(202, job_still_running(record))
     if sync:
         return job_info_with_result(record, jobs.outcome(record))
     return json_response(202, job_started(record))

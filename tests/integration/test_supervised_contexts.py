@@ -1,0 +1,184 @@
+"""Supervised contexts and the gateway's bound on the real local stack: kill -9 of a supervised
+context's host, and separately of its JVM, brings it back RUNNING under the same name (a new
+incarnation, a `Context Restarted` event, its running job ended ERROR) and a job runs on it; its
+attempts are bounded; a POST /contexts or a sync job that outlives gateway.max-wait-seconds is
+answered 202 and goes on."""
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from functions.domain.waiting import wait_until
+from tests.integration.conftest import SLOW, WORDCOUNT, Stack, running_stack, unique
+from tests.integration.test_isolation import jvm_of
+from tests.support.receivers import BusSubscription, subscribe
+
+STACK = "sjs-sup"
+ENVIRONMENT = "example_jobs.environment.EnvironmentJob"
+BACK_WITHIN_SECONDS = 30.0  # the promise: RUNNING again within 30 s of the death (with a warm spare)
+COLD_START_SECONDS = 120.0  # a JVM's cold start on this shared 2-core machine: 6 s idle, 50 s seen busy
+
+
+@pytest.fixture(scope="module")
+def supervised_stack(tmp_path_factory: pytest.TempPathFactory, example_egg: bytes) -> Iterator[Stack]:
+    """A stack of its own: a gateway bound short enough for a cold context start to outlive it,
+    and short liveness timings (the mechanism is the one `make up` runs)."""
+    config = tmp_path_factory.mktemp("config") / "server.conf"
+    config.write_text("gateway { max-wait-seconds = 2 }\n")
+    with running_stack(
+        STACK_NAME=STACK,
+        API_WORKERS="3",
+        SERVER_CONFIG=str(config),
+        HEARTBEAT_SECONDS="1",
+        HEARTBEAT_TIMEOUT_SECONDS="5",
+        RECONCILE_SECONDS="1",
+    ) as stack:
+        answer = stack.call("POST", "/binaries/examples", data=example_egg)
+        assert answer.status_code == 201, answer.text
+        yield stack
+
+
+def context_events(stack: Stack, name: str) -> BusSubscription:
+    pattern = {"source": ["sjs.jobserver"], "detail": {"context": [name]}}
+    return subscribe(stack.aws("events"), stack.aws("sqs"), f"{STACK}-events", pattern)
+
+
+def spare_ready(stack: Stack) -> None:
+    """A warm spare is there to adopt (the pool starts one behind each adoption)."""
+    table = f"{STACK}-contexts"
+
+    def ready() -> list[dict]:
+        items = stack.aws("dynamodb").scan(TableName=table)["Items"]
+        return [i for i in items if i["state"]["S"] == "SPARE" and "endpoint" in i and "takenBy" not in i]
+
+    _, ok = wait_until(ready, bool, COLD_START_SECONDS)
+    assert ok, "no warm spare"
+
+
+def running(
+    stack: Stack, name: str, other_than: str | None = None, timeout: float = COLD_START_SECONDS
+) -> dict:
+    """The context once RUNNING (as an incarnation other than `other_than`)."""
+    details, ok = wait_until(
+        lambda: stack.call("GET", f"/contexts/{name}").json(),
+        lambda c: c.get("state") == "RUNNING" and c["id"] != other_than,
+        timeout,
+    )
+    assert ok, f"context {name} is not RUNNING again after {timeout} s: {details}"
+    return details
+
+
+def start_supervised(stack: Stack, name: str, query: str = "") -> dict:
+    answer = stack.call("POST", f"/contexts/{name}?restart=on-failure{query}")
+    assert answer.status_code in (200, 202), answer.text
+    details = running(stack, name)
+    stack.host_groups.add(int(details["host"].removeprefix("local:")))
+    return details
+
+
+def back_after(
+    stack: Stack,
+    name: str,
+    before: dict,
+    kill: int,
+    events: BusSubscription,
+    within: float = BACK_WITHIN_SECONDS,
+) -> tuple[dict, float]:
+    """Kill -9 process `kill`; the context once RUNNING again (within `within` s), and how long it took."""
+    died = time.monotonic()
+    os.kill(kill, signal.SIGKILL)
+    again = running(stack, name, other_than=before["id"], timeout=within)
+    took = time.monotonic() - died
+    stack.host_groups.add(int(again["host"].removeprefix("local:")))
+    restarted = events.wait_for(lambda e: e["detail-type"] == "Context Restarted", timeout=10)["detail"]
+    assert (restarted["previousContextId"], restarted["contextId"]) == (before["id"], again["id"])
+    return again, took
+
+
+def runs_a_job(
+    stack: Stack, name: str, class_path: str = WORDCOUNT, config: str = 'input.strings = ["back"]'
+):
+    """A sync job's result (followed by GET when it outlives this stack's short gateway bound)."""
+    answer = stack.submit("examples", class_path, config, context=name, sync="true")
+    assert answer.status_code in (200, 202), answer.text
+    job = answer.json()
+    if answer.status_code == 202:
+        job = stack.wait_job(job["jobId"], lambda j: j["status"] not in ("STARTED", "RUNNING"), timeout=60)
+    assert job["status"] == "FINISHED", job
+    return job["result"]
+
+
+def test_a_supervised_context_whose_host_is_killed_comes_back(supervised_stack):
+    stack, name = supervised_stack, unique("sup-host")
+    before = start_supervised(stack, name)
+    events = context_events(stack, name)
+    job_id = stack.start_slow_job("examples", name, seconds=120)
+    spare_ready(stack)
+    again, took = back_after(stack, name, before, int(before["host"].removeprefix("local:")), events)
+    print(f"\nhost kill -9 → {name} RUNNING again in {took:.1f} s")
+    assert again["name"] == name and again["restarts"] == 1 and again["restart"] == {"attempts": 3}
+    failed = stack.wait_job(job_id, lambda j: j["status"] == "ERROR", timeout=10)
+    assert "stopped responding" in failed["result"]["message"]
+    assert runs_a_job(stack, name) == {"back": 1}
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+
+def test_a_supervised_context_whose_jvm_is_killed_comes_back_with_its_settings(supervised_stack):
+    stack, name = supervised_stack, unique("sup-jvm")
+    before = start_supervised(stack, name, "&owner=team-a&spark.sql.shuffle.partitions=3")
+    events = context_events(stack, name)
+    jvm = jvm_of(int(before["host"].removeprefix("local:")))
+    spare_ready(stack)
+    again, took = back_after(stack, name, before, jvm, events)
+    assert again["restarts"] == 1
+    print(f"\nJVM kill -9 → {name} RUNNING again in {took:.1f} s")
+    failed = events.wait_for(lambda e: e["detail-type"] == "Context Failed", timeout=10)["detail"]
+    assert failed["state"] == "RESTARTING" and "JVM exited" in failed["message"]
+    seen = runs_a_job(stack, name, ENVIRONMENT)
+    assert seen["contextConfig"]["owner"] == "team-a" and seen["contextConfig"]["restart"] == "on-failure"
+    assert seen["contextConfig"]["spark"]["sql"]["shuffle"]["partitions"] in (3, "3")
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+
+def test_restarts_are_bounded(supervised_stack):
+    stack, name = supervised_stack, unique("sup-bound")
+    before = start_supervised(stack, name, "&restart-attempts=1")
+    events = context_events(stack, name)
+    host = int(before["host"].removeprefix("local:"))
+    again, _ = back_after(stack, name, before, host, events, within=COLD_START_SECONDS)  # may start cold
+    os.kill(int(again["host"].removeprefix("local:")), signal.SIGKILL)
+    ended, ok = wait_until(
+        lambda: stack.call("GET", f"/contexts/{name}").json(), lambda c: c["state"] == "ERROR", 30
+    )
+    assert ok and ended["id"] == again["id"], ended
+    later, restarted = wait_until(  # a few reconciler runs: nothing starts it again
+        lambda: stack.call("GET", f"/contexts/{name}").json(), lambda c: c["id"] != again["id"], 5
+    )
+    assert not restarted and later["state"] == "ERROR", later
+
+
+def test_a_context_not_ready_within_the_bound_is_answered_202_then_runs(supervised_stack):
+    stack, name = supervised_stack, unique("slow")
+    answer = stack.call("POST", f"/contexts/{name}?num-cpu-cores=1")  # not a warm spare's: a cold start
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["status"] == "STARTING" and answer.json()["context"]["state"] == "STARTED"
+    details = running(stack, name)
+    stack.host_groups.add(int(details["host"].removeprefix("local:")))
+    sync = stack.submit("examples", SLOW, "seconds = 6", context=name, sync="true", timeout="60")
+    assert sync.status_code == 202, sync.text
+    job = sync.json()
+    assert job["status"] == "STARTED" and f"GET /jobs/{job['jobId']}" in job["message"]
+    done = stack.wait_job(job["jobId"], lambda j: j["status"] == "FINISHED", timeout=30)
+    assert done["status"] == "FINISHED"
+    short = stack.submit("examples", SLOW, "seconds = 6", context=name, sync="true", timeout="1")
+    assert short.status_code == 504  # the caller's own timeout, shorter than the bound: as before
+    followed = stack.client.submit("examples", SLOW, "seconds = 4", context=name, sync=True, timeout=60)
+    assert followed.status.value == "FINISHED"  # the client follows a 202 to the job's end
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+    other = stack.client.create_context(unique("followed"), num_cpu_cores=1)  # 202, followed to RUNNING
+    stack.host_group(other.name)
+    assert other.state == "RUNNING"
+    assert stack.call("DELETE", f"/contexts/{other.name}").status_code == 200
