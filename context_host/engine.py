@@ -12,6 +12,7 @@ trivial question over a separate connection with a deadline, so a JVM that hangs
 of memory, in a GC spiral) is caught by the heartbeat too."""
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -26,6 +27,7 @@ from py4j.java_gateway import GatewayParameters, JavaGateway
 from pyspark.find_spark_home import _find_spark_home
 
 from context_host.sandbox import Sandbox
+from events.jobs import Progress
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,7 @@ class SparkEngine:
         self._gateway: JavaGateway | None = None
         self._pinger: JavaGateway | None = None
         self._session: Any = None
+        self._progress: Any = None  # jvm/host JobProgress, listening from the session's start
         self._stopping = False
         self.access: GatewayAccess | None = None
 
@@ -93,6 +96,7 @@ class SparkEngine:
                 if not key.startswith("spark."):  # SJS's passthrough keys: spark-submit drops them from files
                     builder = builder.config(key, value)
             self._session = builder.getOrCreate()
+            self._progress = self._gateway.jvm.jobserver.host.JobProgress.forSession(self._session)
         except Exception as e:
             raise EngineFailed(f"the SparkSession could not be created: {_first_line(e)}") from None
 
@@ -136,6 +140,14 @@ class SparkEngine:
             active += 1
             bridge.kill(job_id, JVM_JOB_KILL_GRACE_MS)
         return active
+
+    def progress(self, job_id: str) -> Progress:
+        """How far a job's Spark work has got, streaming queries included (one py4j call)."""
+        return Progress.model_validate(json.loads(self._progress.of(job_id))["progress"])
+
+    def forget_progress(self, job_id: str) -> None:
+        """The job has ended and its progress been read for the last time."""
+        self._progress.forget(job_id)
 
     def set_conf(self, key: str, value: str) -> None:
         """Set a Spark setting the running session can take (SQL settings); raises when it cannot."""

@@ -8,9 +8,10 @@ anything, even SystemExit; what it cannot do from here is touch the job's record
 returns a value or raises."""
 
 import json
+import sys
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
 
 from pyhocon import ConfigFactory
@@ -25,6 +26,13 @@ from events.settings import ContextFlavour
 from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
 from sparkjobserver.api import JobEnvironment, is_problems
+
+
+PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
+
+
+def progress_tag(job_id: str) -> str:
+    return PROGRESS_TAG_PREFIX + job_id
 
 
 class JobFailed(Exception):
@@ -48,6 +56,8 @@ class JobExecutor:
     def run(self, request: RunJob) -> None:
         sc = self._engine.session.sparkContext
         sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
+        sc.clearJobTags()  # a tag, unlike the group, stays on the threads of the streaming queries it starts
+        sc.addJobTag(progress_tag(request.jobId))
         sc.setLocalProperty("spark.scheduler.pool", self._engine.scheduler_pool)
         try:
             value = self._run_jvm(request) if request.binary.jar else self._run_python(request)
@@ -55,13 +65,21 @@ class JobExecutor:
                 return
             result = json.dumps(value).encode()
         except JobFailed as failed:
-            return self._channel.send(JobOutcome(finished=False, phase=failed.phase, error=failed.error))
+            return self._report(JobOutcome(finished=False, phase=failed.phase, error=failed.error))
         if len(result) > self._max_result_bytes:
             limit = self._max_result_bytes
             message = f"the result is {len(result)} bytes of JSON, over this server's limit of {limit}"
             error = JobError(message=message, errorClass="ResultTooLarge")
-            return self._channel.send(JobOutcome(finished=False, phase=FailurePhase.RUN, error=error))
-        self._channel.send(JobOutcome(finished=True, resultBytes=len(result)), result)
+            return self._report(JobOutcome(finished=False, phase=FailurePhase.RUN, error=error))
+        self._report(JobOutcome(finished=True, resultBytes=len(result)), result)
+
+    def _report(self, outcome: JobOutcome, result: bytes = b"") -> None:
+        """The job's output is all in the host's pipe before its outcome reaches the host, which
+        then takes the rest of the pipe as the job's (context_host/job_output.py)."""
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(Exception):  # job code may have closed or replaced them
+                stream.flush()
+        self._channel.send(outcome, result)
 
     def _run_python(self, request: RunJob) -> Any:
         path = request.path or [request.binary]

@@ -7,7 +7,7 @@ so counting a context's running jobs, or failing them when it dies, reads just t
 import json
 from typing import Any
 
-from events.jobs import JobEnd, JobError, JobIdentity
+from events.jobs import JobEnd, JobError, JobIdentity, Progress
 from events.states import FailurePhase, JobStatus
 from infra.clock import epoch_seconds_after, now_iso
 from infra.errors import Conflict, NoSuchJob
@@ -34,11 +34,14 @@ class JobRecord(JobIdentity):
     hostId: str | None = None
     callbackUrl: str | None = None  # where the job's end is POSTed (functions/callbacks)
     replyTo: str | None = None  # the reply queue of a sync caller waiting on it (infra/messaging/replies.py)
+    progress: Progress | None = None  # JSON text in the item (DynamoDB takes no floats)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "JobRecord":
         item = dict(item)
         item["config"] = json.loads(item.get("config", "{}"))
+        if isinstance(item.get("progress"), str):
+            item["progress"] = json.loads(item["progress"])
         return cls.model_validate(item)
 
     def ended(self, end: JobEnd) -> "JobRecord":
@@ -99,6 +102,21 @@ class JobStore:
             return False
         return True
 
+    def write_progress(self, job_id: str, progress: Progress) -> bool:
+        """Record how far a running job has got; False when it is not running (any more)."""
+        try:
+            self._table.update(
+                {"jobId": job_id},
+                "SET progress = :progress",
+                condition="#s = :running",
+                names=_STATUS,
+                values={":running": JobStatus.RUNNING.value, ":progress": progress.model_dump_json()},
+                returning=False,
+            )
+        except Conflict:
+            return False
+        return True
+
     def finish(
         self,
         job_id: str,
@@ -140,6 +158,8 @@ class JobStore:
     def _end_expression(self, end: JobEnd) -> dict[str, Any]:
         """The update that ends an active job as `end` says (and drops it from the active index)."""
         present = end.model_dump(mode="json", exclude_none=True, exclude={"status"})
+        if end.progress is not None:
+            present["progress"] = end.progress.model_dump_json()
         assignments = ", ".join(["#s = :status", "expiresAt = :expires", *(f"#{k} = :{k}" for k in present)])
         return {
             "update": f"SET {assignments} REMOVE activeContext",
