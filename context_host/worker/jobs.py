@@ -27,7 +27,6 @@ from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
 from sparkjobserver.api import JobEnvironment, is_problems
 
-
 PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
 
 

@@ -58,7 +58,11 @@ class ChattyJob(SparkJob):
     """Prints and logs `lines` lines marked with `marker`, `interval` seconds apart."""
 
     def validate(self, context, runtime, config):
-        return str(config.get("marker", runtime.jobId)), int(config.get("lines", 5)), float(config.get("interval", 0.1))
+        return (
+            str(config.get("marker", runtime.jobId)),
+            int(config.get("lines", 5)),
+            float(config.get("interval", 0.1)),
+        )
 
     def run_job(self, context, runtime, data):
         marker, lines, interval = data
