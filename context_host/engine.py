@@ -36,6 +36,7 @@ PING_SECONDS = 10.0
 STOP_SECONDS = 20.0
 EXIT_GRACE_SECONDS = 1.0
 JVM_JOB_KILL_GRACE_MS = 1000  # an interrupted JVM job's thread is stopped after this
+SETTLE_MS = 250  # how long an ended job's last progress waits for Spark's listeners, at most
 SESSION_CLASS = "org.apache.spark.sql.classic.SparkSession"
 
 
@@ -141,9 +142,11 @@ class SparkEngine:
             bridge.kill(job_id, JVM_JOB_KILL_GRACE_MS)
         return active
 
-    def progress(self, job_id: str) -> Progress:
-        """How far a job's Spark work has got, streaming queries included (one py4j call)."""
-        return Progress.model_validate(json.loads(self._progress.of(job_id))["progress"])
+    def progress(self, job_id: str, last: bool = False) -> Progress:
+        """How far a job's Spark work has got, streaming queries included (one py4j call); `last`
+        for a job that has ended: once Spark's listeners have caught up (bounded)."""
+        answer = self._progress.last(job_id, SETTLE_MS) if last else self._progress.of(job_id)
+        return Progress.model_validate(json.loads(answer)["progress"])
 
     def forget_progress(self, job_id: str) -> None:
         """The job has ended and its progress been read for the last time."""

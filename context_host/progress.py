@@ -42,7 +42,7 @@ class JobWatch:
     def __init__(
         self,
         *,
-        progress_of: Callable[[str], Progress],
+        progress_of: Callable[..., Progress],
         forget: Callable[[str], None],
         jobs: JobStore,
         logs: JobLogStore,
@@ -75,7 +75,7 @@ class JobWatch:
         if job_id not in self._followed:
             return None  # it never reached a worker (its binary or data could not be fetched)
         try:
-            return self._progress_of(job_id)
+            return self._progress_of(job_id, last=True)
         except Exception:
             log.warning("the progress of job %s could not be read", job_id, exc_info=True)
             return None

@@ -12,6 +12,7 @@ from functions.domain.callback_targets import CallbackTargets
 from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.data_files import DataFileService
+from functions.domain.job_logs import JobLogs
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from functions.domain.overview import Overview
@@ -28,6 +29,7 @@ from infra.metrics import metrics
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.data_files import DataFileStore
+from infra.stores.job_logs import JobLogStore
 from infra.stores.jobs import JobStore
 from infra.stores.results import ResultStore
 
@@ -44,6 +46,7 @@ class Services:
     preloads: Preloads
     data_files: DataFileService
     overview: Overview
+    job_logs: JobLogs
 
 
 @cache
@@ -103,5 +106,15 @@ def services() -> Services:
     data_files = DataFileService(DataFileStore(settings.binaries_bucket), PurePosixPath(settings.data_path))
     overview = Overview(context_store, job_store)
     return Services(
-        settings, binaries, contexts, jobs, reaper, replies, callbacks, preloads, data_files, overview
+        settings,
+        binaries,
+        contexts,
+        jobs,
+        reaper,
+        replies,
+        callbacks,
+        preloads,
+        data_files,
+        overview,
+        JobLogs(JobLogStore(settings.binaries_bucket)),
     )

@@ -72,6 +72,30 @@ public final class JobProgress extends SparkListener {
      * stage a finished Spark job skipped (its shuffle output was there already) counts as done.
      */
     public String of(String jobId) {
+        return Json.ok("progress", snapshot(jobId));
+    }
+
+    /**
+     * The progress of a job that has ended, once Spark's status store has heard what the job saw
+     * happen: the store is kept by listeners, which run behind the scheduler, so a Spark job the
+     * job waited for may still show as running. Waits for the listeners at most {@code settleMillis}.
+     */
+    public String last(String jobId, long settleMillis) {
+        Map<String, Object> progress = snapshot(jobId);
+        @SuppressWarnings("unchecked")
+        Map<String, Long> jobs = (Map<String, Long>) progress.get("jobs");
+        if (!jobs.get("done").equals(jobs.get("total")) || progress.containsKey("streaming")) {
+            try {
+                sc.listenerBus().waitUntilEmpty(settleMillis);
+            } catch (java.util.concurrent.TimeoutException busy) {
+                // the progress as far as the listeners have got
+            }
+            progress = snapshot(jobId);
+        }
+        return Json.ok("progress", progress);
+    }
+
+    private Map<String, Object> snapshot(String jobId) {
         SparkStatusTracker tracker = sc.statusTracker();
         int jobsDone = 0;
         int jobsTotal = 0;
@@ -120,7 +144,7 @@ public final class JobProgress extends SparkListener {
                         "rowsPerSecond", Math.round(queries.rowsPerSecond * 10.0) / 10.0));
             }
         }
-        return Json.ok("progress", progress);
+        return progress;
     }
 
     /** The job has ended and its progress been read for the last time. */
