@@ -76,23 +76,34 @@ public final class JobProgress extends SparkListener {
     }
 
     /**
-     * The progress of a job that has ended, once Spark's status store has heard what the job saw
-     * happen: the store is kept by listeners, which run behind the scheduler, so a Spark job the
-     * job waited for may still show as running. Waits for the listeners at most {@code settleMillis}.
+     * The progress of a job that has ended, once Spark's status store shows what the job saw
+     * happen: the store is kept by a listener, which runs a little behind the scheduler, so a
+     * Spark job the job waited for may still show as running for a moment. Looks again every
+     * millisecond until it does, for {@code settleMillis} at most (a Spark job the job left
+     * running keeps it that long); a streaming job's last batches are waited for on the listener bus.
      */
-    public String last(String jobId, long settleMillis) {
+    public String last(String jobId, long settleMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + settleMillis * 1_000_000;
         Map<String, Object> progress = snapshot(jobId);
-        @SuppressWarnings("unchecked")
-        Map<String, Long> jobs = (Map<String, Long>) progress.get("jobs");
-        if (!jobs.get("done").equals(jobs.get("total")) || progress.containsKey("streaming")) {
+        while (!allJobsDone(progress) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+            progress = snapshot(jobId);
+        }
+        if (progress.containsKey("streaming")) {
             try {
-                sc.listenerBus().waitUntilEmpty(settleMillis);
+                sc.listenerBus().waitUntilEmpty(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (java.util.concurrent.TimeoutException busy) {
-                // the progress as far as the listeners have got
+                // as far as the listeners have got
             }
             progress = snapshot(jobId);
         }
         return Json.ok("progress", progress);
+    }
+
+    private static boolean allJobsDone(Map<String, Object> progress) {
+        @SuppressWarnings("unchecked")
+        Map<String, Long> jobs = (Map<String, Long>) progress.get("jobs");
+        return jobs.get("done").equals(jobs.get("total"));
     }
 
     private Map<String, Object> snapshot(String jobId) {
