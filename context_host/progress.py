@@ -75,7 +75,7 @@ class JobWatch:
         if job_id not in self._followed:
             return None  # it never reached a worker (its binary or data could not be fetched)
         try:
-            return self._progress_of(job_id, last=True)
+            return _reported(self._progress_of(job_id, last=True))
         except Exception:
             log.warning("the progress of job %s could not be read", job_id, exc_info=True)
             return None
@@ -111,8 +111,8 @@ class JobWatch:
 
     def _sample_one(self, followed: _Followed) -> None:
         job_id = followed.request.jobId
-        progress = self._progress_of(job_id)
-        if progress != followed.progress and self._jobs.write_progress(job_id, progress):
+        progress = _reported(self._progress_of(job_id))
+        if progress and progress != followed.progress and self._jobs.write_progress(job_id, progress):
             followed.progress = progress
             self._tell(followed, progress)
         self._save_log(followed)
@@ -144,3 +144,9 @@ class JobWatch:
                 log.warning("saving the log of job %s failed", request.jobId, exc_info=True)
                 return
             followed.saved_version = version
+
+
+def _reported(progress: Progress) -> Progress | None:
+    """Progress once the job has started Spark work: before that (or for a job that never does)
+    there is nothing to tell, rather than a 0 % that would never move."""
+    return progress if progress.jobs.total or progress.streaming else None

@@ -83,6 +83,11 @@ def test_a_quick_job_ends_with_its_progress_and_no_log(harness, examples):
     assert harness.logs.load(record.context, record.jobId) == ""  # it wrote nothing: nothing was saved
 
 
+def test_a_job_without_spark_work_has_no_progress(harness, examples):
+    record = harness.run(examples, "example_jobs.progress.ChattyJob", {"lines": 1, "interval": 0})
+    assert record.status is JobStatus.FINISHED and record.progress is None
+
+
 def test_two_jobs_at_once_on_one_context_each_log_only_their_own_lines(harness, examples):
     lines = 15
     first, second = (
