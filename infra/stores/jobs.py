@@ -85,32 +85,28 @@ class JobStore:
 
     def claim(self, job_id: str, host_id: str) -> bool:
         """STARTED → RUNNING for exactly one host; False for a duplicate delivery or a killed job."""
-        try:
-            self._table.update(
-                {"jobId": job_id},
-                "SET #s = :running, hostId = :host",
-                condition="#s = :started",
-                names=_STATUS,
-                values={
-                    ":started": JobStatus.STARTED.value,
-                    ":running": JobStatus.RUNNING.value,
-                    ":host": host_id,
-                },
-                returning=False,
-            )
-        except Conflict:
-            return False
-        return True
+        return self._update_when(
+            job_id,
+            JobStatus.STARTED,
+            "SET #s = :running, hostId = :host",
+            {":running": JobStatus.RUNNING.value, ":host": host_id},
+        )
 
     def write_progress(self, job_id: str, progress: Progress) -> bool:
         """Record how far a running job has got; False when it is not running (any more)."""
+        return self._update_when(
+            job_id, JobStatus.RUNNING, "SET progress = :progress", {":progress": progress.model_dump_json()}
+        )
+
+    def _update_when(self, job_id: str, status: JobStatus, update: str, values: dict[str, Any]) -> bool:
+        """Apply `update` to the job if it is in `status`; False when it is not."""
         try:
             self._table.update(
                 {"jobId": job_id},
-                "SET progress = :progress",
-                condition="#s = :running",
+                update,
+                condition="#s = :when",
                 names=_STATUS,
-                values={":running": JobStatus.RUNNING.value, ":progress": progress.model_dump_json()},
+                values={":when": status.value, **values},
                 returning=False,
             )
         except Conflict:
