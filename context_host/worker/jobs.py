@@ -110,14 +110,17 @@ class JobExecutor:
         others = [entry.path for entry in request.path if entry.jar and entry.path != request.binary.path]
         jars = [request.binary.path, *others]
         _answer(self._bridge.prepare(request.jobId, jars, request.classPath), FailurePhase.LOAD)
-        _answer(
-            self._bridge.validate(request.jobId, request.config, request.contextConfig),
-            FailurePhase.VALIDATE,
-        )
-        if not self._claimed():
-            self._bridge.discard(request.jobId)
-            return _ABANDONED
-        return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
+        try:
+            _answer(
+                self._bridge.validate(request.jobId, request.config, request.contextConfig),
+                FailurePhase.VALIDATE,
+            )
+            if not self._claimed():
+                self._bridge.discard(request.jobId)
+                return _ABANDONED
+            return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
+        finally:  # what the JVM job printed, into this worker's output: its host keeps it as the job's
+            sys.stdout.write(self._bridge.take_output(request.jobId))
 
     def _custom_context(
         self, job_class: type, job: Any, session: Any, flavour: ContextFlavour, cached: bool

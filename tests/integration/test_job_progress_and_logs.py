@@ -1,7 +1,11 @@
 """A job's progress and its own log through the API, the client and `sjs`, on the real stack."""
 
+import pytest
+
 from functions.domain.waiting import wait_until
 from jobserver_client import Job, JobStatus
+from tests.integration.conftest import unique
+from tests.jvm.jars import REPO, compile_classes, jar, java_sources
 from tests.support.sjs_command import sjs
 
 SHUFFLE = "example_jobs.progress.ShuffleJob"
@@ -39,3 +43,26 @@ def test_a_jobs_log_through_the_api_the_client_and_sjs(stack, app, context):
     assert printed.returncode == 0 and printed.stdout.strip() == lines[-1]
     refused = stack.call("GET", f"/jobs/{done.job_id}/logs?since=last-tuesday")
     assert refused.status_code == 400 and refused.json()["status"] == "ERROR"
+
+
+@pytest.fixture(scope="module")
+def jvm_examples(stack, tmp_path_factory) -> str:
+    """The example JVM jobs, compiled by the test (a fresh clone has no examples/dist) and uploaded."""
+    classes = compile_classes(
+        java_sources(REPO / "examples" / "jvm" / "jobs"), tmp_path_factory.mktemp("classes")
+    )
+    app = unique("jvm-logs")
+    stack.client.upload_binary(
+        app, jar(classes, tmp_path_factory.mktemp("jar") / "jobs.jar", "example", "spark")
+    )
+    return app
+
+
+def test_what_a_jvm_job_prints_is_in_its_log(stack, jvm_examples, context):
+    config = {"marker": "java", "lines": 2}
+    done = stack.client.submit(jvm_examples, "example.jobs.ChattyJob", config, context=context, sync=True)
+    assert (done.status, done.result) == (JobStatus.FINISHED, 2)
+    lines, saved = wait_until(lambda: stack.client.job_logs(done.job_id), lambda got: len(got) == 5, 30)
+    assert saved, lines
+    texts = sorted(line.split(" ", 1)[1] for line in lines)
+    assert texts == ["java err 0", "java err 1", "java from a thread it started", "java out 0", "java out 1"]
