@@ -79,6 +79,7 @@ class HostEndpoint:
         answer = JobEnded(jobId=request.jobId, end=end).model_dump_json().encode()
         return _answer(start_response, "200 OK", answer)
 
+
     def _adopted(self, adoption: Adoption, start_response: Callable) -> list[bytes]:
         assert self._adopt is not None
         try:
