@@ -120,7 +120,8 @@ class JobExecutor:
                 return _ABANDONED
             return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
         finally:  # what the JVM job printed, into this worker's output: its host keeps it as the job's
-            sys.stdout.write(self._bridge.take_output(request.jobId))
+            with suppress(Exception):  # a JVM that is gone has nothing more to say
+                sys.stdout.write(self._bridge.take_output(request.jobId))
 
     def _custom_context(
         self, job_class: type, job: Any, session: Any, flavour: ContextFlavour, cached: bool
