@@ -58,6 +58,18 @@ def jvm_examples(stack, tmp_path_factory) -> str:
     return app
 
 
+def test_a_jvm_jobs_progress(stack, jvm_examples, context):
+    done = stack.client.submit(
+        jvm_examples,
+        "spark.jobserver.WordCountExample",
+        {"input": {"string": "a b a"}},
+        context=context,
+        sync=True,
+    )
+    assert done.status is JobStatus.FINISHED and done.progress is not None
+    assert done.progress.percent == 100 and done.progress.jobs.total >= 1
+
+
 def test_what_a_jvm_job_prints_is_in_its_log(stack, jvm_examples, context):
     config = {"marker": "java", "lines": 2}
     done = stack.client.submit(jvm_examples, "example.jobs.ChattyJob", config, context=context, sync=True)
