@@ -28,6 +28,7 @@ from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_wo
 from sparkjobserver.api import JobEnvironment, is_problems
 
 PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
+JOB_TAGS = "spark.job.tags"  # SparkContext.SPARK_JOB_TAGS, the local property Spark keeps a thread's tags in
 
 
 def progress_tag(job_id: str) -> str:
@@ -55,8 +56,9 @@ class JobExecutor:
     def run(self, request: RunJob) -> None:
         sc = self._engine.session.sparkContext
         sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
-        sc.clearJobTags()  # a tag, unlike the group, stays on the threads of the streaming queries it starts
-        sc.addJobTag(progress_tag(request.jobId))
+        # The job's one tag (what clearJobTags and addJobTag would leave, in one call): a tag,
+        # unlike the group, stays on the threads of the streaming queries the job starts.
+        sc.setLocalProperty(JOB_TAGS, progress_tag(request.jobId))
         sc.setLocalProperty("spark.scheduler.pool", self._engine.scheduler_pool)
         try:
             value = self._run_jvm(request) if request.binary.jar else self._run_python(request)
