@@ -12,6 +12,7 @@ trivial question over a separate connection with a deadline, so a JVM that hangs
 of memory, in a GC spiral) is caught by the heartbeat too."""
 
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -26,6 +27,7 @@ from py4j.java_gateway import GatewayParameters, JavaGateway
 from pyspark.find_spark_home import _find_spark_home
 
 from context_host.sandbox import Sandbox
+from events.jobs import Progress
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ PING_SECONDS = 10.0
 STOP_SECONDS = 20.0
 EXIT_GRACE_SECONDS = 1.0
 JVM_JOB_KILL_GRACE_MS = 1000  # an interrupted JVM job's thread is stopped after this
+SETTLE_MS = 250  # how long an ended job's last progress waits for Spark's listeners, at most
 SESSION_CLASS = "org.apache.spark.sql.classic.SparkSession"
 
 
@@ -57,6 +60,7 @@ class SparkEngine:
         self._gateway: JavaGateway | None = None
         self._pinger: JavaGateway | None = None
         self._session: Any = None
+        self._progress: Any = None  # jvm/host JobProgress, listening from the session's start
         self._stopping = False
         self.access: GatewayAccess | None = None
 
@@ -93,6 +97,7 @@ class SparkEngine:
                 if not key.startswith("spark."):  # SJS's passthrough keys: spark-submit drops them from files
                     builder = builder.config(key, value)
             self._session = builder.getOrCreate()
+            self._progress = self._gateway.jvm.jobserver.host.JobProgress.forSession(self._session)
         except Exception as e:
             raise EngineFailed(f"the SparkSession could not be created: {_first_line(e)}") from None
 
@@ -136,6 +141,16 @@ class SparkEngine:
             active += 1
             bridge.kill(job_id, JVM_JOB_KILL_GRACE_MS)
         return active
+
+    def progress(self, job_id: str, last: bool = False) -> Progress:
+        """How far a job's Spark work has got, streaming queries included (one py4j call); `last`
+        for a job that has ended: once Spark's listeners have caught up (bounded)."""
+        answer = self._progress.last(job_id, SETTLE_MS) if last else self._progress.of(job_id)
+        return Progress.model_validate(json.loads(answer)["progress"])
+
+    def forget_progress(self, job_id: str) -> None:
+        """The job has ended and its progress been read for the last time."""
+        self._progress.forget(job_id)
 
     def set_conf(self, key: str, value: str) -> None:
         """Set a Spark setting the running session can take (SQL settings); raises when it cannot."""

@@ -24,6 +24,7 @@ from context_host.data_files import DataFileCache
 from context_host.endpoint import HostEndpoint
 from context_host.engine import SparkEngine
 from context_host.heartbeat import Heartbeat
+from context_host.progress import JobWatch
 from context_host.runner import JobRunner
 from context_host.sandbox import Sandbox, open_sandbox
 from context_host.spark_conf import engine_conf
@@ -235,6 +236,14 @@ class ContextHost:
             context_settings=self._context_settings,
             on_job_end=self._on_job_end,
             on_job_failed=self._on_job_failed,
+            watch=JobWatch(
+                progress_of=engine.progress,
+                forget=engine.forget_progress,
+                jobs=self._parts.jobs,
+                logs=self._parts.job_logs,
+                publish=self._publish,
+                settings=self._settings.policy.progress,
+            ),
         )
 
     def _worker_pool(self, settings: ContextSettings, sandbox: Sandbox, engine: SparkEngine) -> WorkerPool:

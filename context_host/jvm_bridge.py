@@ -97,6 +97,10 @@ class JvmBridge:
         """Whether the job's validation or run is on a thread now."""
         return bool(self._bridge.isRunning(job_id))
 
+    def take_output(self, job_id: str) -> str:
+        """What the job printed to System.out and System.err while it validated and ran, once."""
+        return str(self._bridge.takeOutput(job_id))
+
     def discard(self, job_id: str) -> None:
         """Forget a prepared job that will not run (rejected, or claimed by another host)."""
         self._bridge.discard(job_id)

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from context_host.binaries import BinaryCache, BinaryUnavailable
 from context_host.data_files import DataFileCache, DataFileUnavailable
 from context_host.logs import job_keys
+from context_host.progress import JobWatch
 from context_host.workers import Worker, WorkerGone, WorkerPool
 from events.jobs import JobError
 from events.lifecycle import JobStarted, LifecycleEvent
@@ -56,9 +57,11 @@ class JobRunner:
         context_settings: Callable[[], ContextSettings] = ContextSettings,
         on_job_end: Callable[[str], None] = lambda job_id: None,
         on_job_failed: Callable[[str], None] = lambda job_id: None,
+        watch: JobWatch | None = None,
     ):
         """`context_settings` gives the settings of the context served now (a warm spare's runner
-        starts before a context adopts it), which each job's worker is told."""
+        starts before a context adopts it), which each job's worker is told; `watch` follows
+        each job's progress and output (without it, jobs have neither)."""
         self._workers = workers
         self._binaries = binaries
         self._data_files = data_files
@@ -72,6 +75,7 @@ class JobRunner:
         self._context_settings = context_settings
         self._on_job_end = on_job_end
         self._on_job_failed = on_job_failed  # the job's own code failed (validate or run)
+        self._watch = watch
         self._threads = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="job")
         self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim")  # off the lane's path
         self._running: dict[str, Worker | None] = {}  # job id → the worker running it, once it has one
@@ -160,6 +164,8 @@ class JobRunner:
                 self._running.pop(request.jobId, None)
                 self._killed.discard(request.jobId)
                 self._idle.notify_all()
+            if self._watch is not None:
+                self._watch.ended(request.jobId)
             self._on_job_end(request.jobId)
             try:
                 ack()
@@ -183,6 +189,8 @@ class JobRunner:
         if killed:
             self._workers.give_back(worker)
             return None
+        if self._watch is not None:
+            worker.output.attach(self._watch.follow(request))  # until the worker goes back to the pool
         claimed = False
         try:
             worker.send(
@@ -249,6 +257,8 @@ class JobRunner:
         return ended
 
     def _end(self, request: JobRequested, status: JobStatus, **written) -> JobRecord | None:
+        if self._watch is not None:
+            written["progress"] = self._watch.last_progress(request.jobId)
         job = JobRecord(
             **_identity(request),
             contextId=request.contextId,

@@ -10,6 +10,7 @@ from infra.messaging.replies import Replies
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.data_files import DataFileStore
+from infra.stores.job_logs import JobLogStore
 from infra.stores.jobs import JobStore
 from infra.stores.results import ResultStore
 
@@ -22,6 +23,7 @@ class HostParts:
     results: ResultStore
     binaries: BinaryStore
     data_files: DataFileStore
+    job_logs: JobLogStore
     queues: HostQueues
     bus: EventPublisher
     replies: Replies
@@ -35,6 +37,7 @@ def host_parts(settings: Settings) -> HostParts:
         results=ResultStore(settings.binaries_bucket),
         binaries=BinaryStore(settings.binaries_table, settings.binaries_bucket),
         data_files=DataFileStore(settings.binaries_bucket),
+        job_logs=JobLogStore(settings.binaries_bucket),
         queues=HostQueues(settings.queue_prefix, settings.dead_letter_queue_url),
         bus=EventPublisher(settings.event_bus_name, settings.binaries_bucket),
         replies=Replies(settings.queue_prefix),

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from context_host.channel import Channel, ChannelClosed
 from context_host.engine import GatewayAccess
+from context_host.job_output import WorkerOutput
 from context_host.sandbox import Sandbox
 from events.worker_protocol import FromWorker, JoinEngine, WorkerReady, from_worker
 
@@ -41,6 +42,8 @@ class Worker:
         self._channel = channel
         self._lifeline = lifeline  # the write end; the worker exits when it closes
         self.killed = False
+        assert process.stdout is not None
+        self.output = WorkerOutput(process.stdout, f"{index}:{process.pid}")  # its stdout and stderr
 
     @property
     def pid(self) -> int:
@@ -108,12 +111,14 @@ class WorkerSpec:
         try:
             process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "context_host.worker",
+                    sys.executable, "-u", "-m", "context_host.worker",
                     "--socket-fd", str(worker_end.fileno()), "--lifeline-fd", str(lifeline_read),
                 ],
                 env=self.sandbox.env(),
                 cwd=self.sandbox.root,
-                stdin=subprocess.DEVNULL,  # its output goes where the host's goes: the context's log
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,  # read by the host: the log of the job it runs (job_output.py)
+                stderr=subprocess.STDOUT,
                 pass_fds=(worker_end.fileno(), lifeline_read),
                 **self.sandbox.popen_args(self.memory_limit_bytes),
             )  # fmt: skip
@@ -204,6 +209,7 @@ class WorkerPool:
         return worker
 
     def give_back(self, worker: Worker) -> None:
+        worker.output.detach()  # what it writes from now on is no longer its last job's
         with self._changed:
             if self._closed:
                 worker.kill()
@@ -214,6 +220,7 @@ class WorkerPool:
     def discard(self, worker: Worker) -> None:
         """A worker that died or was killed: end it for good and make room for another."""
         worker.kill()
+        worker.output.detach()
         threading.Thread(target=worker.close, name=f"reap-worker-{worker.index}", daemon=True).start()
         with self._changed:
             self._free_indexes.append(worker.index)

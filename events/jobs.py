@@ -22,6 +22,31 @@ class JobError(BaseModel):
     stack: list[str] = []
 
 
+class Counts(BaseModel):
+    done: int
+    total: int
+
+
+class StreamingProgress(BaseModel):
+    """The streaming queries a job started: batches run, rows read, the last batch's rows/s."""
+
+    batches: int
+    inputRows: int
+    rowsPerSecond: float
+
+
+class Progress(BaseModel):
+    """How far a job's Spark work has got, from Spark's status tracker: the Spark jobs, stages and
+    tasks it has started so far (a later action adds more, so `percent` can fall back), and its
+    streaming queries when it started any."""
+
+    percent: float
+    jobs: Counts
+    stages: Counts
+    tasks: Counts
+    streaming: StreamingProgress | None = None
+
+
 class JobEnd(BaseModel):
     """What ending a job writes; laid over the job's record it gives the record as stored."""
 
@@ -31,3 +56,4 @@ class JobEnd(BaseModel):
     resultKey: str | None = None  # the S3 key of a larger result
     error: JobError | None = None
     phase: FailurePhase | None = None
+    progress: Progress | None = None  # as the job's host saw it last, when the job ran on one

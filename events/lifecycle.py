@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
 from pydantic import BaseModel, Field, Json, create_model
 
-from events.jobs import JobIdentity
+from events.jobs import JobIdentity, Progress
 from events.states import ContextState, FailurePhase, JobStatus
 
 SOURCE = "sjs.jobserver"
@@ -31,6 +31,14 @@ class JobStarted(JobEvent):
     """A host claimed the job: it passed `validate` and `run_job` is starting."""
 
     DETAIL_TYPE = "Job Started"
+
+
+class JobProgress(JobEvent):
+    """How far a running job's Spark work has got. Sent only when the server config asks for it
+    (`progress.event-seconds`), at most once per job in that many seconds, when it changed."""
+
+    DETAIL_TYPE = "Job Progress"
+    progress: Progress
 
 
 class JobEndEvent(JobEvent):
@@ -115,6 +123,7 @@ class BinaryRejected(BinaryEvent):
 
 DETAILS: tuple[type[LifecycleEvent], ...] = (
     JobStarted,
+    JobProgress,
     JobFinished,
     JobFailed,
     JobKilled,

@@ -12,6 +12,7 @@ from functions.domain.callback_targets import CallbackTargets
 from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.data_files import DataFileService
+from functions.domain.job_logs import JobLogs
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from functions.domain.overview import Overview
@@ -31,6 +32,7 @@ from infra.metrics import metrics
 from infra.stores.binaries import BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.data_files import DataFileStore
+from infra.stores.job_logs import JobLogStore
 from infra.stores.jobs import JobStore
 from infra.stores.results import ResultStore
 
@@ -49,6 +51,7 @@ class Services:
     overview: Overview
     resumption: Resumption
     supervisor: Supervisor
+    job_logs: JobLogs
 
 
 @cache
@@ -127,4 +130,5 @@ def services() -> Services:
         overview,
         resumption,
         supervisor,
+        JobLogs(JobLogStore(settings.binaries_bucket)),
     )

@@ -9,7 +9,7 @@ job is counted once in the metrics of outcomes and latency (infra/metrics.py), w
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from events.jobs import JobEnd, JobError
+from events.jobs import JobEnd, JobError, Progress
 from events.messages import JobEnded
 from events.states import FailurePhase, JobStatus
 from infra.clock import now_iso
@@ -40,11 +40,18 @@ class JobEnding:
         result_key: str | None = None,
         error: JobError | None = None,
         phase: FailurePhase | None = None,
+        progress: Progress | None = None,
     ) -> JobRecord | None:
-        """End an active job as `status` and give its slot back, in one transaction; its record as
-        ended, or None when it had ended already."""
+        """End an active job as `status` and give its slot back, in one transaction (its last
+        `progress` in the same write); its record as ended, or None when it had ended already."""
         end = JobEnd(
-            status=status, endTime=now_iso(), result=result, resultKey=result_key, error=error, phase=phase
+            status=status,
+            endTime=now_iso(),
+            result=result,
+            resultKey=result_key,
+            error=error,
+            phase=phase,
+            progress=progress,
         )
         if not self._store(job, end):
             if result_key:

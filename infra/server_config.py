@@ -166,6 +166,20 @@ class GatewaySection(Section):
     max_wait_seconds: float = Field(25.0, gt=0, le=3600)
 
 
+class ProgressSection(Section):
+    """`progress { ... }`: how a context host follows its running jobs (context_host/progress.py).
+
+    Every `sample-seconds` it reads each running job's Spark progress (one call into its JVM) and
+    writes it to the job's record when it changed, and saves the job's output when it grew; a job
+    that ends sooner pays neither (its last progress goes with its end, its log right after).
+    `event-seconds` > 0 also sends `Job Progress` events, at most one per job in that many
+    seconds; 0 (the default) sends none. A job's log keeps its first `max-log-bytes`."""
+
+    sample_seconds: float = Field(1.0, ge=0.2, le=60)
+    event_seconds: float = Field(0.0, ge=0)
+    max_log_bytes: int = Field(1 * MIB, ge=1 * KIB, le=16 * MIB)
+
+
 class ServerConfig(Section):
     model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, frozen=True, extra="ignore")
 
@@ -174,6 +188,7 @@ class ServerConfig(Section):
     spark: SparkSection = SparkSection()
     dependencies: Dependencies = Dependencies()
     gateway: GatewaySection = GatewaySection()
+    progress: ProgressSection = ProgressSection()
 
 
 def parse_server_config(text: str, basedir: str | None = None) -> ServerConfig:

@@ -180,11 +180,10 @@ class JobServer:
         """KILLED for a running job; a job that already failed answers ERROR (SJS's way)."""
         return JobStatus(self._call("DELETE", f"/jobs/{job_id}")["status"])
 
-    def logs(self, job_id: str, tail: int | None = None, since: str | None = None) -> list[str]:
-        """The job's own log lines (on servers that keep them): a text body, or JSON {"lines"}."""
+    def job_logs(self, job_id: str, tail: int | None = None, since: str | None = None) -> list[str]:
+        """The job's own log lines, each `<ISO time> <text>`: the last `tail` of them, those from the
+        ISO time `since` on, or with a number as `since` those after the first that many."""
         response = self._send("GET", f"/jobs/{job_id}/logs", params=_present({"tail": tail, "since": since}))
-        if response.headers.get("content-type", "").startswith("application/json"):
-            return [str(line) for line in response.json()["lines"]]
         return response.text.splitlines()
 
     def wait(

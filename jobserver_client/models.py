@@ -63,14 +63,23 @@ class Counts(Answer):
     total: int = 0
 
 
+class Streaming(Answer):
+    """The streaming queries a job started: batches run, rows read, the last batch's rows/s."""
+
+    batches: int = 0
+    input_rows: int = 0
+    rows_per_second: float = 0.0
+
+
 class Progress(Answer):
-    """`progress` of GET /jobs/{id}: Spark's status tracker for the job's group (a streaming job
-    adds its batches, kept as extra fields)."""
+    """`progress` of GET /jobs/{id}: the Spark jobs, stages and tasks the job has started so far,
+    from Spark's status tracker, and its streaming queries' batches when it started any."""
 
     percent: float | None = None
     jobs: Counts | None = None
     stages: Counts | None = None
     tasks: Counts | None = None
+    streaming: Streaming | None = None
 
     @property
     def fraction(self) -> float | None:

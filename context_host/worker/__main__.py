@@ -5,6 +5,7 @@ only the host holds, so the worker exits when the host does, whatever job code i
 parent-death signal would be tied to the host thread that started it, not to the host)."""
 
 import argparse
+import logging
 import os
 import socket
 import sys
@@ -24,6 +25,10 @@ def main() -> None:
     parser.add_argument("--lifeline-fd", type=int, required=True)
     args = parser.parse_args()
     conceal()  # its memory holds the JVM's secret: closed to other contexts' jobs of the same user
+    # A job's `logging` reaches its log (the host reads this process's stderr; job_output.py),
+    # without py4j's chatter about its connections.
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     threading.Thread(target=_exit_with_host, args=(args.lifeline_fd,), name="lifeline", daemon=True).start()
     channel = Channel(socket.socket(fileno=args.socket_fd))
     join = channel.receive(to_worker)

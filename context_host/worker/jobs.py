@@ -8,9 +8,10 @@ anything, even SystemExit; what it cannot do from here is touch the job's record
 returns a value or raises."""
 
 import json
+import sys
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
 
 from pyhocon import ConfigFactory
@@ -25,6 +26,13 @@ from events.settings import ContextFlavour
 from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
 from sparkjobserver.api import JobEnvironment, is_problems
+
+PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
+JOB_TAGS = "spark.job.tags"  # SparkContext.SPARK_JOB_TAGS, the local property Spark keeps a thread's tags in
+
+
+def progress_tag(job_id: str) -> str:
+    return PROGRESS_TAG_PREFIX + job_id
 
 
 class JobFailed(Exception):
@@ -48,6 +56,9 @@ class JobExecutor:
     def run(self, request: RunJob) -> None:
         sc = self._engine.session.sparkContext
         sc.setJobGroup(request.jobId, f"{request.appName}:{request.classPath}", interruptOnCancel=True)
+        # The job's one tag (what clearJobTags and addJobTag would leave, in one call): a tag,
+        # unlike the group, stays on the threads of the streaming queries the job starts.
+        sc.setLocalProperty(JOB_TAGS, progress_tag(request.jobId))
         sc.setLocalProperty("spark.scheduler.pool", self._engine.scheduler_pool)
         try:
             value = self._run_jvm(request) if request.binary.jar else self._run_python(request)
@@ -55,13 +66,21 @@ class JobExecutor:
                 return
             result = json.dumps(value).encode()
         except JobFailed as failed:
-            return self._channel.send(JobOutcome(finished=False, phase=failed.phase, error=failed.error))
+            return self._report(JobOutcome(finished=False, phase=failed.phase, error=failed.error))
         if len(result) > self._max_result_bytes:
             limit = self._max_result_bytes
             message = f"the result is {len(result)} bytes of JSON, over this server's limit of {limit}"
             error = JobError(message=message, errorClass="ResultTooLarge")
-            return self._channel.send(JobOutcome(finished=False, phase=FailurePhase.RUN, error=error))
-        self._channel.send(JobOutcome(finished=True, resultBytes=len(result)), result)
+            return self._report(JobOutcome(finished=False, phase=FailurePhase.RUN, error=error))
+        self._report(JobOutcome(finished=True, resultBytes=len(result)), result)
+
+    def _report(self, outcome: JobOutcome, result: bytes = b"") -> None:
+        """The job's output is all in the host's pipe before its outcome reaches the host, which
+        then takes the rest of the pipe as the job's (context_host/job_output.py)."""
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(Exception):  # job code may have closed or replaced them
+                stream.flush()
+        self._channel.send(outcome, result)
 
     def _run_python(self, request: RunJob) -> Any:
         path = request.path or [request.binary]
@@ -93,14 +112,18 @@ class JobExecutor:
         others = [entry.path for entry in request.path if entry.jar and entry.path != request.binary.path]
         jars = [request.binary.path, *others]
         _answer(self._bridge.prepare(request.jobId, jars, request.classPath), FailurePhase.LOAD)
-        _answer(
-            self._bridge.validate(request.jobId, request.config, request.contextConfig),
-            FailurePhase.VALIDATE,
-        )
-        if not self._claimed():
-            self._bridge.discard(request.jobId)
-            return _ABANDONED
-        return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
+        try:
+            _answer(
+                self._bridge.validate(request.jobId, request.config, request.contextConfig),
+                FailurePhase.VALIDATE,
+            )
+            if not self._claimed():
+                self._bridge.discard(request.jobId)
+                return _ABANDONED
+            return _answer(self._bridge.run(request.jobId), FailurePhase.RUN)["result"]
+        finally:  # what the JVM job printed, into this worker's output: its host keeps it as the job's
+            with suppress(Exception):  # a JVM that is gone has nothing more to say
+                sys.stdout.write(self._bridge.take_output(request.jobId))
 
     def _custom_context(
         self, job_class: type, job: Any, session: Any, flavour: ContextFlavour, cached: bool

@@ -30,7 +30,7 @@ def job_info(record: JobRecord) -> dict[str, Any]:
         if record.endTime
         else "Job not done yet"
     )
-    return {
+    info = {
         "jobId": record.jobId,
         "status": record.status.value,
         "classPath": record.classPath,
@@ -39,6 +39,9 @@ def job_info(record: JobRecord) -> dict[str, Any]:
         "startTime": record.startTime,
         "duration": duration,
     }
+    if record.progress is not None:  # ours, not SJS's: once the job's host has seen its Spark work
+        info["progress"] = record.progress.model_dump(exclude_none=True)
+    return info
 
 
 def job_started(record: JobRecord) -> dict[str, Any]:

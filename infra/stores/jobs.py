@@ -7,7 +7,7 @@ so counting a context's running jobs, or failing them when it dies, reads just t
 import json
 from typing import Any
 
-from events.jobs import JobEnd, JobError, JobIdentity
+from events.jobs import JobEnd, JobError, JobIdentity, Progress
 from events.states import FailurePhase, JobStatus
 from infra.clock import epoch_seconds_after, now_iso
 from infra.errors import Conflict, NoSuchJob
@@ -34,11 +34,14 @@ class JobRecord(JobIdentity):
     hostId: str | None = None
     callbackUrl: str | None = None  # where the job's end is POSTed (functions/callbacks)
     replyTo: str | None = None  # the reply queue of a sync caller waiting on it (infra/messaging/replies.py)
+    progress: Progress | None = None  # JSON text in the item (DynamoDB takes no floats)
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "JobRecord":
         item = dict(item)
         item["config"] = json.loads(item.get("config", "{}"))
+        if isinstance(item.get("progress"), str):
+            item["progress"] = json.loads(item["progress"])
         return cls.model_validate(item)
 
     def ended(self, end: JobEnd) -> "JobRecord":
@@ -82,17 +85,28 @@ class JobStore:
 
     def claim(self, job_id: str, host_id: str) -> bool:
         """STARTED → RUNNING for exactly one host; False for a duplicate delivery or a killed job."""
+        return self._update_when(
+            job_id,
+            JobStatus.STARTED,
+            "SET #s = :running, hostId = :host",
+            {":running": JobStatus.RUNNING.value, ":host": host_id},
+        )
+
+    def write_progress(self, job_id: str, progress: Progress) -> bool:
+        """Record how far a running job has got; False when it is not running (any more)."""
+        return self._update_when(
+            job_id, JobStatus.RUNNING, "SET progress = :progress", {":progress": progress.model_dump_json()}
+        )
+
+    def _update_when(self, job_id: str, status: JobStatus, update: str, values: dict[str, Any]) -> bool:
+        """Apply `update` to the job if it is in `status`; False when it is not."""
         try:
             self._table.update(
                 {"jobId": job_id},
-                "SET #s = :running, hostId = :host",
-                condition="#s = :started",
+                update,
+                condition="#s = :when",
                 names=_STATUS,
-                values={
-                    ":started": JobStatus.STARTED.value,
-                    ":running": JobStatus.RUNNING.value,
-                    ":host": host_id,
-                },
+                values={":when": status.value, **values},
                 returning=False,
             )
         except Conflict:
@@ -140,6 +154,8 @@ class JobStore:
     def _end_expression(self, end: JobEnd) -> dict[str, Any]:
         """The update that ends an active job as `end` says (and drops it from the active index)."""
         present = end.model_dump(mode="json", exclude_none=True, exclude={"status"})
+        if end.progress is not None:
+            present["progress"] = end.progress.model_dump_json()
         assignments = ", ".join(["#s = :status", "expiresAt = :expires", *(f"#{k} = :{k}" for k in present)])
         return {
             "update": f"SET {assignments} REMOVE activeContext",

@@ -121,11 +121,14 @@ def logs(
     ctx: typer.Context,
     job_id: str,
     tail: Annotated[int | None, typer.Option(min=1, help="only the last N lines")] = None,
-    since: Annotated[str | None, typer.Option(help="only lines after this time (ISO 8601)")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="lines from this ISO 8601 time on (with its zone), or after the first N lines"),
+    ] = None,
     output: OutputOption = Output.text,
 ) -> None:
-    """What the job wrote (its logging, print, Spark's warnings for its work)."""
-    lines = server_of(ctx).logs(job_id, tail, since)
+    """What the job wrote (print, logging, stderr), each line after the time the server read it."""
+    lines = server_of(ctx).job_logs(job_id, tail, since)
     if output is Output.json:
         print_json({"jobId": job_id, "lines": lines})
     else:

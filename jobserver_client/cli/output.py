@@ -103,12 +103,16 @@ def job_details(job: Job) -> Table:
 
 
 def progress_text(progress: Progress | None, fraction: float | None) -> str:
-    """`42% · stages 1/3 · tasks 10/24`, with what is known."""
+    """`42% · stages 1/3 · tasks 10/24`, with what is known (and `batches 7 · 50 rows/s` for a
+    streaming job)."""
     parts = [f"{fraction * 100:.0f}%"] if fraction is not None else []
     for label in ("jobs", "stages", "tasks"):
         counts = getattr(progress, label) if progress is not None else None
         if counts is not None and counts.total:
             parts.append(f"{label} {counts.done}/{counts.total}")
+    streaming = progress.streaming if progress is not None else None
+    if streaming is not None:
+        parts += [f"batches {streaming.batches}", f"{streaming.rows_per_second:g} rows/s"]
     return " · ".join(parts)
 
 

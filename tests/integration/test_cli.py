@@ -18,7 +18,7 @@ def test_run_sync_watch_shows_the_progress_bar_then_the_result(stack, app, conte
     assert json.loads(ran.stdout) == COUNTS  # the result alone on stdout
     bar, summary = ran.stderr.strip().splitlines()[-2:]  # not a terminal: the bar's last state
     job_id = summary.split()[2]
-    assert bar.startswith(f"• job {job_id[:8]} FINISHED ━") and bar.split()[-2] == "100%", bar
+    assert bar.startswith(f"• job {job_id[:8]} FINISHED ━") and " 100% · jobs 1/1 · stages " in bar, bar
     assert summary.startswith(f"FINISHED job {job_id} on {context} in ") and summary.endswith(" secs")
     assert stack.client.job(job_id).result == COUNTS
 

@@ -13,6 +13,7 @@ import pytest
 from context_host.binaries import BinaryCache
 from context_host.data_files import DataFileCache
 from context_host.engine import SparkEngine
+from context_host.progress import JobWatch
 from context_host.runner import JobRunner
 from context_host.sandbox import Sandbox, open_sandbox
 from context_host.spark_conf import engine_conf
@@ -27,14 +28,16 @@ from infra.config import Settings
 from infra.job_end import JobEnding
 from infra.messaging.bus import EventPublisher
 from infra.messaging.replies import Replies
-from infra.server_config import Limits
+from infra.server_config import Limits, ProgressSection
 from infra.stores.binaries import BinaryRecord, BinaryStore
 from infra.stores.contexts import ContextStore
 from infra.stores.data_files import DataFileStore
+from infra.stores.job_logs import JobLogStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
 
 MAX_JOBS = 3
+SAMPLE_SECONDS = 0.3  # how often the runner's watch samples running jobs (the least it takes)
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +77,7 @@ class RunnerHarness:
         self.jobs = JobStore(settings.jobs_table)
         self.binaries = BinaryStore(settings.binaries_table, settings.binaries_bucket)
         self.results = ResultStore(settings.binaries_bucket)
+        self.logs = JobLogStore(settings.binaries_bucket)
         self.events: list[LifecycleEvent] = []
         self.failed: list[str] = []  # jobs whose own code failed, as the runner tells its host
         bus = EventPublisher(settings.event_bus_name, settings.binaries_bucket)
@@ -108,6 +112,14 @@ class RunnerHarness:
             max_jobs=MAX_JOBS,
             context_settings=lambda: ContextSettings(flavour=flavour),
             on_job_failed=self.failed.append,
+            watch=JobWatch(
+                progress_of=engine.progress,
+                forget=engine.forget_progress,
+                jobs=self.jobs,
+                logs=self.logs,
+                publish=publish,
+                settings=ProgressSection(sample_seconds=SAMPLE_SECONDS),
+            ),
         )
 
     def upload(self, data: bytes) -> BinaryRef:

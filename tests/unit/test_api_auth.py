@@ -56,6 +56,7 @@ ROUTES = [
     Route("POST", "/jobs", Permission.JOBS_START, 404, "input.strings = [a]"),  # an app never uploaded
     Route("GET", "/jobs/{job_id}", Permission.JOBS_READ, 200),
     Route("GET", "/jobs/{job_id}/config", Permission.JOBS_READ, 200),
+    Route("GET", "/jobs/{job_id}/logs", Permission.JOBS_READ, 200),
     Route("DELETE", "/jobs/{job_id}", Permission.JOBS_DELETE, 200),  # a failed job answers its error
     Route("GET", "/jars", Permission.BINARIES_READ, 200),
     Route("POST", "/jars/{app_name}", Permission.BINARIES_UPLOAD, 200),
@@ -307,6 +308,7 @@ def test_jobs_of_other_contexts_are_invisible_to_a_scoped_user(api, secured, wor
     for method, path in [
         ("GET", f"/jobs/{world.other_job}"),
         ("GET", f"/jobs/{world.other_job}/config"),
+        ("GET", f"/jobs/{world.other_job}/logs"),
         ("DELETE", f"/jobs/{world.other_job}"),
     ]:
         answer = api(method, path, headers=team)

@@ -124,6 +124,9 @@ def test_the_host_task_role_can_only_become_the_scoped_role_naming_one_context(a
         ("s3:PutObject", f"{BUCKET}/results/other/job-1.json", False),
         ("s3:PutObject", f"{BUCKET}/results/job-1.json", False),
         ("s3:GetObject", f"{BUCKET}/results/other/job-1.json", False),
+        ("s3:PutObject", f"{BUCKET}/logs/analytics/job-1.log", True),
+        ("s3:PutObject", f"{BUCKET}/logs/other/job-1.log", False),  # another context's job's log
+        ("s3:GetObject", f"{BUCKET}/logs/other/job-1.log", False),
         ("s3:GetObject", f"{BUCKET}/versions/wordcount/1-abc.egg", True),
         ("s3:PutObject", f"{BUCKET}/versions/wordcount/1-abc.egg", False),
         ("s3:GetObject", f"{BUCKET}/data/input-2026-12-01T05_04_52.361Z.dat", True),  # for its jobs
@@ -189,6 +192,7 @@ def test_the_api_function_passes_and_reads_no_more_than_it_uses(aws):
         f"{BUCKET}/versions/*": {"s3:PutObject", "s3:DeleteObject"},
         f"{BUCKET}/binaries/*": {"s3:PutObject"},
         f"{BUCKET}/results/*": {"s3:GetObject"},
+        f"{BUCKET}/logs/*": {"s3:GetObject"},
         f"{BUCKET}/data/*": {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"},
         BUCKET: {"s3:ListBucket"},
         f"{QUEUE}ctx-*": {"sqs:CreateQueue", "sqs:SendMessage", "sqs:DeleteQueue"},
@@ -429,8 +433,9 @@ def test_ended_jobs_expire_after_the_retention_the_operator_sets(template, aws):
         "AttributeName": "expiresAt",
         "Enabled": True,
     }
-    [rule] = resources["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
-    assert (rule["Prefix"], rule["ExpirationInDays"]) == ("results/", {"Ref": "JobRetentionDays"})
+    rules = resources["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiring = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules}
+    assert expiring == {"results/": {"Ref": "JobRetentionDays"}, "logs/": {"Ref": "JobRetentionDays"}}
     assert resources["IdempotencyTable"]["Properties"]["TimeToLiveSpecification"]["Enabled"] is True
     assert aws.job_retention_days == 30  # JOB_RETENTION_DAYS, as the stack resolved it
 

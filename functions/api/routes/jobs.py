@@ -1,8 +1,8 @@
-"""/jobs: submit (async 202 / sync 200), list, status, config, kill."""
+"""/jobs: submit (async 202 / sync 200), list, status, config, logs, kill."""
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler import Depends, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BeforeValidator, HttpUrl
@@ -30,6 +30,7 @@ CallerOf = Annotated[Caller, Depends(current_caller)]
 
 DEFAULT_SYNC_TIMEOUT = 60
 DEFAULT_LIST_LIMIT = 50
+MAX_LOG_LINES = 100_000
 
 
 def _upper(value: object) -> object:
@@ -98,6 +99,26 @@ def show_job(job_id: str, caller: CallerOf) -> dict:
 @router.get("/<job_id>/config", middlewares=[requires(Permission.JOBS_READ)])
 def show_job_config(job_id: str, caller: CallerOf) -> dict:
     return _visible_job(job_id, caller).config
+
+
+@router.get("/<job_id>/logs", middlewares=[requires(Permission.JOBS_READ)])
+def show_job_logs(
+    job_id: str,
+    caller: CallerOf,
+    tail: Annotated[int | None, Query(ge=1, le=MAX_LOG_LINES, description="only the last N lines")] = None,
+    since: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="only lines from this ISO 8601 time on (with its zone, e.g. 2026-12-01T08:00:00Z), "
+            "or after the first N lines (a number: how many lines an earlier call returned)",
+        ),
+    ] = None,
+) -> Response[str]:
+    """The job's own output (its print, logging and stderr lines, each after the time its host read
+    it), plain text; while it runs, as its host last saved it (at most a sampling period ago)."""
+    lines = services().job_logs.lines(_visible_job(job_id, caller), tail=tail, since=since)
+    return Response(200, "text/plain; charset=utf-8", "".join(f"{line}\n" for line in lines))
 
 
 @router.delete("/<job_id>", middlewares=[requires(Permission.JOBS_DELETE)])

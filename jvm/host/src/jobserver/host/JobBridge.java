@@ -53,6 +53,7 @@ public final class JobBridge {
         this.root = root;
         this.binaries = new BinarySessions(root);
         this.exitContained = ExitGuard.install();
+        JobOutput.install();
     }
 
     /**
@@ -159,6 +160,11 @@ public final class JobBridge {
         }
     }
 
+    /** What the job printed to System.out and System.err while it validated and ran; once. */
+    public String takeOutput(String jobId) {
+        return JobOutput.take(jobId);
+    }
+
     /** Whether the job's validation or run is on a thread now. */
     public boolean isRunning(String jobId) {
         return running.isRunning(jobId);
@@ -209,6 +215,7 @@ public final class JobBridge {
         } catch (IllegalStateException e) {
             return Json.error(e);
         }
+        JobOutput.Capture output = JobOutput.enter();
         try {
             sc.setJobGroup(job.jobId, job.jobClass.type().getName(), true);
             SparkSession.setActiveSession(session);
@@ -221,6 +228,7 @@ public final class JobBridge {
                 }
             });
         } finally {
+            JobOutput.leave(job.jobId, output);
             running.end(job.jobId, registration);
             ExitGuard.leave();
             saved.restore();

@@ -1,0 +1,74 @@
+"""Jobs to watch while they run: Spark work of several stages, a streaming query, and output."""
+
+import logging
+import time
+from operator import add
+
+from sparkjobserver.api import SparkJob
+
+
+class ShuffleJob(SparkJob):
+    """Two Spark jobs over one shuffle (the second skips the map stage the first ran), each task
+    taking `seconds-per-task`, so the job's progress can be seen to move."""
+
+    def validate(self, context, runtime, config):
+        return float(config.get("seconds-per-task", 0.5)), int(config.get("partitions", 4))
+
+    def run_job(self, context, runtime, data):
+        pause, partitions = data
+        spark_context = getattr(context, "sparkContext", context)
+        counts = (
+            spark_context.parallelize(range(1000), partitions)
+            .map(lambda x: time.sleep(pause / 250) or (x % 10, 1))
+            .reduceByKey(add, partitions)
+        )
+        by_key = dict(counts.collect())
+        return {"keys": len(by_key), "total": sum(by_key.values()), "count": counts.count()}
+
+
+class RateStreamJob(SparkJob):
+    """A streaming query on Spark's rate source, run until it has done `batches` batches."""
+
+    def validate(self, context, runtime, config):
+        return int(config.get("batches", 3)), float(config.get("timeout-seconds", 120))
+
+    def run_job(self, context, runtime, data):
+        batches, timeout = data
+        query = (
+            context.readStream.format("rate")
+            .option("rowsPerSecond", 50)
+            .load()
+            .writeStream.format("noop")
+            .trigger(processingTime="200 milliseconds")
+            .start()
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                done = query.lastProgress
+                if done and done["batchId"] + 1 >= batches:
+                    return {"batches": done["batchId"] + 1}
+                time.sleep(0.1)
+            raise TimeoutError(f"fewer than {batches} batches in {timeout} s")
+        finally:
+            query.stop()
+
+
+class ChattyJob(SparkJob):
+    """Prints and logs `lines` lines marked with `marker`, `interval` seconds apart."""
+
+    def validate(self, context, runtime, config):
+        return (
+            str(config.get("marker", runtime.jobId)),
+            int(config.get("lines", 5)),
+            float(config.get("interval", 0.1)),
+        )
+
+    def run_job(self, context, runtime, data):
+        marker, lines, interval = data
+        logger = logging.getLogger("chatty")
+        for i in range(lines):
+            print(f"{marker} print {i}")
+            logger.info("%s log %d", marker, i)
+            time.sleep(interval)
+        return lines
