@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api import errors
 from functions.api.openapi import DescribedResolver
-from functions.api.routes import binaries, contexts, data, health, jars, jobs, metricz
+from functions.api.routes import binaries, contexts, data, health, jars, jobs, metricz, ui
 from infra.metrics import metrics
 
 logger = Logger(service="sjs-api")
@@ -42,6 +42,7 @@ app.include_router(jars.router, prefix="/jars")
 app.include_router(data.router, prefix="/data")
 app.include_router(health.router)
 app.include_router(metricz.router)
+app.include_router(ui.router)
 errors.register(app)
 
 
