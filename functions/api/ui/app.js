@@ -409,9 +409,10 @@ async function showJob() {
     state.shownConfigOf = jobId;
   }
   if (state.endedLogsOf !== jobId) {
-    $("detail-logs").textContent = await api("GET", `/jobs/${jobId}/logs`, { text: true }).catch((error) =>
+    const logs = await api("GET", `/jobs/${jobId}/logs`, { text: true }).catch((error) =>
       error.status === 404 ? "(no logs kept for this job)" : `(${error.message})`,
     );
+    $("detail-logs").textContent = logs || "(no output)";
     if (!ACTIVE.has(job.status)) state.endedLogsOf = jobId; // an ended job's logs no longer change
   }
 }
