@@ -271,7 +271,7 @@ async function deleteContext(name) {
   try {
     await api("DELETE", `/contexts/${encodeURIComponent(name)}`);
     say(`Context ${name} stopped.`);
-    await loadContexts();
+    await refresh();
   } catch (error) {
     fail(error);
   }
@@ -365,7 +365,7 @@ async function killJob(jobId) {
   try {
     const answer = await api("DELETE", `/jobs/${jobId}`);
     say(`Job ${jobId}: ${answer.status}.`);
-    await loadJobs();
+    await refresh(); // the row, its context's running jobs and the details all at once
   } catch (error) {
     fail(error);
   }
