@@ -159,9 +159,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield stack
 
 
-def test_with_auth_on_the_page_asks_for_credentials_then_works(
-    secured: Stack, page: Page, egg_file: Path
-):
+def test_with_auth_on_the_page_asks_for_credentials_then_works(secured: Stack, page: Page, egg_file: Path):
     assert secured.call("GET", "/", auth=None).status_code == 200  # the page holds no data
     # the page's script gets no Basic challenge (no browser dialog); other clients do
     scripted = secured.call("GET", "/jobs", auth=None, headers={"X-Requested-With": "XMLHttpRequest"})
