@@ -40,13 +40,22 @@ IMAGE_BUILD_FLAGS ?=
 # The local stack's state (binaries, job history, data files, logs): kept across `make up`s.
 STATE_DIR ?= .sjs
 
-.PHONY: up test bench lint examples java jvm job-api sam-build image clean clean-state
+.PHONY: up test bench lint examples java jvm job-api sam-build image clean clean-state chromium
 
 up: java $(STAMP) jvm examples
 	$(PY) -m infra.local
 
-test: java $(STAMP) jvm $(SAM_STAMP)
+test: java $(STAMP) jvm $(SAM_STAMP) chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests (web UI, Swagger UI) drive Debian's chromium; installed here when root with apt.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || { \
+	   if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	     echo "Installing Chromium (Debian's chromium) for the browser tests..." >&2; \
+	     { apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; } >/dev/null 2>&1; \
+	   fi; \
+	   command -v chromium >/dev/null 2>&1 || echo "NOTE: no chromium: the browser tests will be skipped. As root: 'apt-get install chromium', or set CHROMIUM=/path/to/chrome." >&2; }
 
 # All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
 # Counts via BENCH_ROUNDS etc. or BENCH_ARGS (e.g. BENCH_ARGS=--quick); see `python -m bench --help`.

@@ -1,5 +1,6 @@
 """Domain errors → SJS-shaped HTTP responses, in one place. Routes just raise.
 
+A 401 challenges for HTTP Basic, except to the web UI's script (it asks with its own form).
 An unexpected error answers 500 with a short message and the request's id, never the server's
 stack: the stack goes to the log under that id. A job's own stack (JobRejected, a job's error in
 GET /jobs/{id}) is the user's, and is shown as SJS shows it."""
@@ -56,7 +57,7 @@ def register(app: APIGatewayHttpResolver) -> None:
         )
         if isinstance(error, JobRejected):
             return sjs_error(status, label, exception_result(str(error), error.error_class, error.stack))
-        if isinstance(error, NotAuthenticated):
+        if isinstance(error, NotAuthenticated) and not _from_script(app):
             return sjs_error(status, label, str(error), {"WWW-Authenticate": f'Basic realm="{error.realm}"'})
         return sjs_error(status, label, str(error))
 
@@ -85,3 +86,9 @@ def register(app: APIGatewayHttpResolver) -> None:
         return sjs_error(
             500, "ERROR", f"Internal server error (request id {request_id}); the server's log has the details"
         )
+
+
+def _from_script(app: APIGatewayHttpResolver) -> bool:
+    """A page's script (the web UI) marks its calls as XMLHttpRequest; its 401 then carries no Basic
+    challenge, which would make the browser pop up its own password dialog over the page's form."""
+    return app.current_event.headers.get("x-requested-with", "").lower() == "xmlhttprequest"

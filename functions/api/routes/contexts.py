@@ -10,6 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from events.states import ContextState
 from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, path_context, requires
+from functions.api.models import ContextDetails, Done
+from functions.api.openapi import GUARDED, answers, config_request, failure, success
 from functions.api.requests import config_body, query
 from functions.api.responses import json_response
 from functions.domain.context_settings import context_settings
@@ -20,14 +22,63 @@ from infra.stores.contexts import ContextRecord
 
 router = Router()
 NAMED = path_context("name")
+TAGS = ["contexts"]
+UNKNOWN = failure(404, "No live context of that name", unknown="context nope not found")
+EXAMPLE = {
+    "id": "a67e1c99d737420c8b1d307762731c14",
+    "name": "analytics",
+    "startTime": "2026-12-01T06:40:51.263+00:00",
+    "endTime": "Empty",
+    "state": "RUNNING",
+    "applicationId": "local-1796107263607",
+    "url": "http://192.0.2.2:4040",
+    "host": "local:29331",
+    "transient": False,
+    "numCpuCores": 2,
+    "contextFactory": "session",
+    "message": None,
+    "isolation": "user",
+}
 
 
-@router.get("/", middlewares=[requires(Permission.CONTEXTS_READ)])
+@router.get(
+    "/",
+    summary="List the live contexts' names",
+    tags=TAGS,
+    responses=answers(
+        success(200, list[str], "Names of the contexts the caller reaches", some=["analytics"]), GUARDED
+    ),
+    middlewares=[requires(Permission.CONTEXTS_READ)],
+)
 def list_contexts(caller: Annotated[Caller, Depends(current_caller)]) -> list[str]:
     return [name for name in services().contexts.live_names() if caller.reaches(name)]
 
 
-@router.post("/<name>", middlewares=[requires(Permission.CONTEXTS_START, context=NAMED)])
+@router.post(
+    "/<name>",
+    summary="Create a context: a warm SparkSession; answers once it is usable",
+    description="Settings come from the query (num-cpu-cores, memory-per-node, context-factory, and any "
+    "`spark.*` key) and from the optional HOCON/JSON body; the name must start with a letter.",
+    tags=TAGS,
+    openapi_extensions=config_request(
+        "The context's config (spark.* keys pass to Spark).",
+        "spark.jobserver.max-jobs-per-context = 4\nspark.sql.shuffle.partitions = 8",
+        {"spark": {"jobserver": {"max-jobs-per-context": 4}, "sql": {"shuffle.partitions": 8}}},
+    ),
+    responses=answers(
+        success(
+            200, Done, "The context is usable", created={"status": "SUCCESS", "result": "Context initialized"}
+        ),
+        failure(
+            400,
+            "It exists, its name is invalid, or a setting is",
+            exists="context analytics exists",
+            bad_setting="Invalid request: num-cpu-cores: Input should be greater than or equal to 1",
+        ),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.CONTEXTS_START, context=NAMED)],
+)
 def create_context(
     name: str,
     body: Annotated[dict[str, Any], Depends(config_body)],
@@ -55,7 +106,26 @@ def create_context(
     return json_response(202, context_starting(record))
 
 
-@router.put("/", middlewares=[requires(Permission.CONTEXTS_RESET)])
+@router.put(
+    "/",
+    summary="Reset: stop every context, then start the preloaded ones (reset=reboot)",
+    tags=TAGS,
+    responses=answers(
+        success(
+            200,
+            Done,
+            "Done (or, with sync=false, asked)",
+            rebooted={"status": "SUCCESS", "result": "Context reset"},
+        ),
+        failure(
+            400,
+            "A reset other than reboot",
+            other="reset=restart is not supported; SJS's reset is reset=reboot",
+        ),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.CONTEXTS_RESET)],
+)
 def reset_contexts(
     caller: Annotated[Caller, Depends(current_caller)],
     reset: Annotated[
@@ -72,12 +142,28 @@ def reset_contexts(
     return {"status": "SUCCESS", "result": "Context reset" if sync else "Context reset requested"}
 
 
-@router.get("/<name>", middlewares=[requires(Permission.CONTEXTS_READ, context=NAMED)])
+@router.get(
+    "/<name>",
+    summary="Show a context: state, times, host, Spark UI url, settings",
+    tags=TAGS,
+    responses=answers(success(200, ContextDetails, "The context", running=EXAMPLE), UNKNOWN, GUARDED),
+    middlewares=[requires(Permission.CONTEXTS_READ, context=NAMED)],
+)
 def show_context(name: str) -> dict:
     return context_info(services().contexts.get(name))
 
 
-@router.delete("/<name>", middlewares=[requires(Permission.CONTEXTS_DELETE, context=NAMED)])
+@router.delete(
+    "/<name>",
+    summary="Stop a context; its running jobs end ERROR at once",
+    tags=TAGS,
+    responses=answers(
+        success(200, Done, "Stopped", stopped={"status": "SUCCESS", "result": "Context stopped"}),
+        UNKNOWN,
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.CONTEXTS_DELETE, context=NAMED)],
+)
 def delete_context(
     name: str,
     force: Annotated[

@@ -10,6 +10,8 @@ from pydantic import BeforeValidator, HttpUrl
 from events.states import JobStatus
 from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, query_context, requires
+from functions.api.models import JobInfo, JobKilled
+from functions.api.openapi import GUARDED, answers, config_request, failure, success
 from functions.api.requests import config_body
 from functions.api.responses import (
     job_info,
@@ -32,13 +34,83 @@ DEFAULT_SYNC_TIMEOUT = 60
 DEFAULT_LIST_LIMIT = 50
 MAX_LOG_LINES = 100_000
 
+TAGS = ["jobs"]
+JOB_ID = "5b230141-5e6a-4cb5-9d0e-0f1e2d3c4b5a"
+UNKNOWN = failure(404, "No job with that id (or none the caller may see)", unknown="No such job ID nope")
+STARTED = {
+    "jobId": JOB_ID,
+    "status": "STARTED",
+    "classPath": "example_jobs.word_count.WordCountSparkJob",
+    "appName": "wordcount",
+    "context": "analytics",
+    "startTime": "2026-11-21T05:31:27.871+00:00",
+    "duration": "Job not done yet",
+}
+FINISHED = {
+    **STARTED,
+    "status": "FINISHED",
+    "duration": "0.124 secs",
+    "result": {"spark": 1, "as": 1, "a": 1, "service": 1},
+    "progress": {
+        "percent": 100.0,
+        "jobs": {"done": 1, "total": 1},
+        "stages": {"done": 2, "total": 2},
+        "tasks": {"done": 4, "total": 4},
+    },
+}
+
 
 def _upper(value: object) -> object:
     """SJS reads ?status= in any case (status=error)."""
     return value.upper() if isinstance(value, str) else value
 
 
-@router.post("/", middlewares=[requires(Permission.JOBS_START, context=query_context("context"))])
+@router.post(
+    "/",
+    summary="Run a job: async (202, then poll it) or sync (200 with its result)",
+    description="appName and classPath name the job (or cp and mainClass, as SJS 0.9+); without a context "
+    "it runs on a transient context of its own.",
+    tags=TAGS,
+    openapi_extensions=config_request(
+        "The job's config, handed to its validate and run_job.",
+        'input.strings = ["spark", "as", "a", "service"]',
+        {"input": {"strings": ["spark", "as", "a", "service"]}},
+    ),
+    responses=answers(
+        success(202, JobInfo, "Accepted (async): poll GET /jobs/{jobId}", started=STARTED),
+        success(200, JobInfo, "Finished (sync=true): its result or error", finished=FINISHED),
+        failure(
+            400,
+            "The job's validate refused its config, or a parameter is missing or invalid",
+            validation_failed={
+                "status": "VALIDATION FAILED",
+                "result": {
+                    "message": "config input.strings not found",
+                    "errorClass": "ValidationProblem",
+                    "stack": [],
+                },
+            },
+            no_class_path="classPath parameter is missing!",
+        ),
+        failure(404, "No such app, class or context", unknown_app="appName nope not found"),
+        failure(
+            503,
+            "The context runs as many jobs as it may",
+            no_slots={
+                "status": "NO SLOTS AVAILABLE",
+                "result": "Too many running jobs (1) for job context 'analytics'",
+            },
+        ),
+        failure(
+            504,
+            "sync=true and the job did not end within timeout; it goes on",
+            timed_out=f"Job {JOB_ID} did not finish within 1 s; it is still running. "
+            f"Try using the /jobs/{JOB_ID}, /jobs APIs to get status/results",
+        ),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.JOBS_START, context=query_context("context"))],
+)
 def submit_job(
     config: Annotated[dict[str, Any], Depends(config_body)],
     caller: CallerOf,
@@ -81,7 +153,22 @@ def submit_job(
     return json_response(202, job_started(record))
 
 
-@router.get("/", middlewares=[requires(Permission.JOBS_READ)])
+@router.get(
+    "/",
+    summary="List recent jobs, newest first",
+    tags=TAGS,
+    responses=answers(
+        success(200, list[JobInfo], "The jobs (without results)", some=[STARTED]),
+        failure(
+            400,
+            "An unknown status",
+            bad_status="Invalid request: status: Input should be 'STARTED', 'RUNNING', 'FINISHED', "
+            "'ERROR', 'KILLED' or 'RESTARTING'",
+        ),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.JOBS_READ)],
+)
 def list_jobs(
     caller: CallerOf,
     limit: Annotated[int, Query(ge=1, le=1000)] = DEFAULT_LIST_LIMIT,
@@ -90,18 +177,52 @@ def list_jobs(
     return [job_info(record) for record in services().jobs.recent(limit, status, caller.context_prefixes)]
 
 
-@router.get("/<job_id>", middlewares=[requires(Permission.JOBS_READ)])
+@router.get(
+    "/<job_id>",
+    summary="Show a job: status, progress, and its result or error once it has ended",
+    tags=TAGS,
+    responses=answers(success(200, JobInfo, "The job", finished=FINISHED), UNKNOWN, GUARDED),
+    middlewares=[requires(Permission.JOBS_READ)],
+)
 def show_job(job_id: str, caller: CallerOf) -> dict:
     record = _visible_job(job_id, caller)
     return job_info_with_result(record, services().jobs.outcome(record))
 
 
-@router.get("/<job_id>/config", middlewares=[requires(Permission.JOBS_READ)])
+@router.get(
+    "/<job_id>/config",
+    summary="Show the config a job was given",
+    tags=TAGS,
+    responses=answers(
+        success(
+            200, dict[str, Any], "The job's config as JSON", words={"input": {"strings": ["a", "b", "a"]}}
+        ),
+        UNKNOWN,
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.JOBS_READ)],
+)
 def show_job_config(job_id: str, caller: CallerOf) -> dict:
     return _visible_job(job_id, caller).config
 
 
-@router.get("/<job_id>/logs", middlewares=[requires(Permission.JOBS_READ)])
+@router.get(
+    "/<job_id>/logs",
+    summary="A job's own output lines",
+    tags=TAGS,
+    responses=answers(
+        {
+            200: {
+                "description": "Its lines, plain text",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+        failure(400, "A bad tail or since", bad_tail="tail: Input should be greater than or equal to 1"),
+        failure(404, "No such job", unknown=f"No such job ID {JOB_ID}"),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.JOBS_READ)],
+)
 def show_job_logs(
     job_id: str,
     caller: CallerOf,
@@ -121,7 +242,17 @@ def show_job_logs(
     return Response(200, "text/plain; charset=utf-8", "".join(f"{line}\n" for line in lines))
 
 
-@router.delete("/<job_id>", middlewares=[requires(Permission.JOBS_DELETE)])
+@router.delete(
+    "/<job_id>",
+    summary="Kill a running job",
+    tags=TAGS,
+    responses=answers(
+        success(200, JobKilled, "Killed (a failed job answers its error)", killed={"status": "KILLED"}),
+        failure(404, "No such job, or it is not running", not_running=f"No running job with ID {JOB_ID}"),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.JOBS_DELETE)],
+)
 def kill_job(job_id: str, caller: CallerOf) -> dict:
     jobs = services().jobs
     if caller.scoped:

@@ -9,13 +9,33 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.api.auth.callers import Caller
 from functions.api.auth.guard import current_caller, requires
+from functions.api.models import Gauge
+from functions.api.openapi import GUARDED, answers, success
 from functions.wiring import services
 from infra.permissions import Permission
 
 router = Router()
 
 
-@router.get("/metricz", middlewares=[requires(Permission.METRICS_READ)])
+@router.get(
+    "/metricz",
+    summary="Metrics in SJS's /metricz shape: contexts by state, job slots, jobs of the last hour",
+    tags=["health"],
+    responses=answers(
+        success(
+            200,
+            dict[str, dict[str, Gauge]],
+            "group → metric → gauge",
+            some={
+                "contexts": {"RUNNING": {"type": "gauge", "value": 1}},
+                "slots": {"in-use": {"type": "gauge", "value": 0}, "offered": {"type": "gauge", "value": 8}},
+                "jobs-last-hour": {"FINISHED": {"type": "gauge", "value": 3}},
+            },
+        ),
+        GUARDED,
+    ),
+    middlewares=[requires(Permission.METRICS_READ)],
+)
 def metricz(caller: Annotated[Caller, Depends(current_caller)]) -> dict[str, dict[str, dict[str, object]]]:
     overview = services().overview
     contexts = overview.live_contexts(caller.context_prefixes)
