@@ -47,7 +47,7 @@ test: java $(STAMP) jvm $(SAM_STAMP)
 
 # All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
 # Counts via BENCH_ROUNDS etc. or BENCH_ARGS (e.g. BENCH_ARGS=--quick); see `python -m bench --help`.
-bench: java $(STAMP) $(BENCH_STAMP)
+bench: java $(STAMP) jvm examples $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
