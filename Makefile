@@ -45,7 +45,7 @@ up: java $(STAMP) jvm examples
 test: java $(STAMP) jvm $(SAM_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
+# All benchmarks in one run (~15 min): bench/results/latest.{md,png,json}, table printed.
 # Counts via BENCH_ROUNDS etc. or BENCH_ARGS (e.g. BENCH_ARGS=--quick); see `python -m bench --help`.
 bench: java $(STAMP) jvm examples $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)

@@ -5,7 +5,7 @@ bench/results/latest.md (printed too), latest.png and latest.json. A run cut dow
     python -m bench [--rounds N] [--submit-rounds N] [--only latency,throughput,...] [--quick]
 
 Each option also reads an environment variable (BENCH_ROUNDS, BENCH_SUBMIT_ROUNDS, ...; see --help).
-The defaults keep a full run near 10 minutes on a 2-core VM; spark-submit (≈7 s a run) is what
+The defaults keep a full run near 15 minutes on a 2-core VM; spark-submit (≈7 s a run) is what
 costs, so it runs in only a few of the latency rounds.
 
 Systems start once and stay up for every section; all of them are stopped on every way out
