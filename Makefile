@@ -57,9 +57,9 @@ chromium:
 	   fi; \
 	   command -v chromium >/dev/null 2>&1 || echo "NOTE: no chromium: the browser tests will be skipped. As root: 'apt-get install chromium', or set CHROMIUM=/path/to/chrome." >&2; }
 
-# All benchmarks in one run (~10 min): bench/results/latest.{md,png,json}, table printed.
+# All benchmarks in one run (~15 min): bench/results/latest.{md,png,json}, table printed.
 # Counts via BENCH_ROUNDS etc. or BENCH_ARGS (e.g. BENCH_ARGS=--quick); see `python -m bench --help`.
-bench: java $(STAMP) $(BENCH_STAMP)
+bench: java $(STAMP) jvm examples $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)

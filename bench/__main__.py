@@ -5,7 +5,7 @@ bench/results/latest.md (printed too), latest.png and latest.json. A run cut dow
     python -m bench [--rounds N] [--submit-rounds N] [--only latency,throughput,...] [--quick]
 
 Each option also reads an environment variable (BENCH_ROUNDS, BENCH_SUBMIT_ROUNDS, ...; see --help).
-The defaults keep a full run near 10 minutes on a 2-core VM; spark-submit (≈7 s a run) is what
+The defaults keep a full run near 15 minutes on a 2-core VM; spark-submit (≈7 s a run) is what
 costs, so it runs in only a few of the latency rounds.
 
 Systems start once and stay up for every section; all of them are stopped on every way out
@@ -25,11 +25,11 @@ from pathlib import Path
 from types import FrameType
 
 from bench import chart, machine, processes, report, scenarios
-from bench.systems import InProcess, Server, SparkConnect, SparkSubmit
+from bench.systems import InProcess, SandboxedWorker, Server, SparkConnect, SparkSubmit
 from bench.workloads import WORKLOADS
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = ("import", "latency", "throughput", "startup")
+SECTIONS = ("import", "latency", "async", "workers", "throughput", "startup")
 # option: (environment variable, default, what it sets)
 COUNTS = {
     "rounds": ("BENCH_ROUNDS", 60, "latency rounds of the warm systems (in-process, server, Spark Connect)"),
@@ -41,7 +41,13 @@ COUNTS = {
         "throughput rounds (each: every level, both systems)",
     ),
     "throughput_jobs": ("BENCH_THROUGHPUT_JOBS", 32, "jobs per throughput burst"),
-    "start_rounds": ("BENCH_START_ROUNDS", 5, "start-up rounds (bare session, POST /contexts, ad-hoc job)"),
+    "async_rounds": ("BENCH_ASYNC_ROUNDS", 30, "async submits (POST /jobs → 202), each waited for"),
+    "worker_rounds": ("BENCH_WORKER_ROUNDS", 10, "job workers killed, each timed until replaced"),
+    "start_rounds": (
+        "BENCH_START_ROUNDS",
+        5,
+        "start-up rounds (bare session; POST /contexts and ad-hoc job, each from the pool and cold)",
+    ),
     "import_rounds": ("BENCH_IMPORT_ROUNDS", 10, "fresh-interpreter imports of the API handler"),
 }
 QUICK = {
@@ -50,6 +56,8 @@ QUICK = {
     "warmup": 1,
     "throughput_rounds": 1,
     "throughput_jobs": 8,
+    "async_rounds": 3,
+    "worker_rounds": 2,
     "start_rounds": 1,
     "import_rounds": 2,
 }
@@ -96,28 +104,33 @@ def on_sigterm(signum: int, frame: FrameType | None) -> None:
 def run(args: argparse.Namespace, scratch: Path, cleanup: contextlib.ExitStack) -> report.Results:
     """Every section asked for; `cleanup` gets each system's close() before that system starts."""
     results = report.Results(machine=machine.describe(), plan={k: getattr(args, k) for k in COUNTS})
+    progress(f"load average (1/5 min) at start: {results.machine['load_at_start']}")
     if "import" in args.only:  # first, while nothing else of ours runs (a Lambda container is alone)
         progress("API handler import, fresh interpreters")
         results.api_import = scenarios.api_import(scratch, args.import_rounds)
-    if not {"latency", "throughput", "startup"} & set(args.only):
+    if not set(SECTIONS[1:]) & set(args.only):
         return results
 
-    progress("starting: in-process SparkSession, local stack + context, Spark Connect server")
+    progress("starting: in-process SparkSession and a sandboxed job worker on it, local stack + context")
     floor, server = InProcess(), Server(scratch)
+    worker = SandboxedWorker(floor, scratch)
     connect, submit = SparkConnect(scratch), SparkSubmit(scratch)
-    for system in (floor, server, connect, submit):
+    for system in (floor, worker, server, connect, submit):
         cleanup.callback(system.close)
     floor.start()
     # SparkContext installed its own SIGINT handler (cancel jobs over py4j, then raise); mid-call
     # it only adds py4j tracebacks. A plain KeyboardInterrupt unwinds to the cleanup just as well.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    worker.start()
     server.start()
+    results.machine["isolation"] = f"server context: {server.isolation}, bench worker: {worker.isolation}"
     if "latency" in args.only:
+        progress("starting the Spark Connect server")
         results.connect_start_ms = connect.start().start_ms
         submit.start()
         progress(f"latency: {len(WORKLOADS)} workloads, {args.rounds} rounds")
         results.latency = scenarios.latency(
-            (floor, server, connect),
+            (floor, worker, server, connect),
             submit,
             WORKLOADS,
             args.rounds,
@@ -126,6 +139,13 @@ def run(args: argparse.Namespace, scratch: Path, cleanup: contextlib.ExitStack) 
             progress,
         )
         connect.close()  # not in the later sections: its idle JVM would only add noise
+    if "async" in args.only:
+        progress(f"async submit → 202, {args.async_rounds} jobs")
+        results.async_submit = scenarios.async_submit(server, args.async_rounds, progress)
+    if "workers" in args.only:
+        progress(f"job worker replacement after a kill, {args.worker_rounds} kills")
+        results.worker_replacement = scenarios.worker_replacement(worker, args.worker_rounds, progress)
+    worker.close()  # its idle worker process would only add noise from here on
     if "throughput" in args.only:
         progress(f"throughput at {LEVELS} clients, {args.throughput_rounds} rounds")
         results.throughput, results.throughput_busy = scenarios.throughput(
@@ -145,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     results: report.Results | None = None
     failed = True
     scratch = Path(tempfile.mkdtemp(prefix="sjs-bench-"))  # logs of every process; kept on failure
+    scratch.chmod(0o755)  # as root, job code runs as sandbox users, who must reach their folders here
     try:
         with contextlib.ExitStack() as cleanup:
             results = run(args, scratch, cleanup)
@@ -166,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     results.elapsed_s = time.perf_counter() - started
     results.leftovers = leftovers
     results.machine["load_at_end"] = machine.load()
+    progress(f"load average (1/5 min) at end: {results.machine['load_at_end']}")
     stem = "partial" if args.quick or set(args.only) != set(SECTIONS) else "latest"
     text = report.write(results, args.out, stem)
     chart.draw(results, args.out / f"{stem}.png")

@@ -4,11 +4,34 @@ the rest tens of milliseconds), throughput per client count, and start-up times.
 from pathlib import Path
 from typing import Any
 
-from bench.report import CONNECT, FLOOR, SERVER, STARTUP_LABELS, SUBMIT, Results, write_atomically
+from bench.report import (
+    CONNECT,
+    FLOOR,
+    SERVER,
+    STARTUP_LABELS,
+    SUBMIT,
+    SYSTEMS,
+    WORKER,
+    Results,
+    write_atomically,
+)
 from bench.workloads import WORKLOADS
 
-COLOURS = {FLOOR: "#4c72b0", SERVER: "#dd8452", CONNECT: "#55a868", SUBMIT: "#c44e52"}
-SHORT = {FLOOR: "in-process", SERVER: "this server", CONNECT: "Spark Connect", SUBMIT: "spark-submit"}
+COLOURS = {FLOOR: "#4c72b0", WORKER: "#64b5cd", SERVER: "#dd8452", CONNECT: "#55a868", SUBMIT: "#c44e52"}
+SHORT = {
+    FLOOR: "in-process",
+    WORKER: "in-process, sandboxed worker",
+    SERVER: "this server",
+    CONNECT: "Spark Connect",
+    SUBMIT: "spark-submit",
+}
+STARTUP_SHORT = {
+    "bare SparkSession": "bare session",
+    "POST /contexts pool": "POST /contexts\npool",
+    "POST /contexts cold": "POST /contexts\ncold",
+    "ad-hoc job pool": "ad-hoc job\npool",
+    "ad-hoc job cold": "ad-hoc job\ncold",
+}
 
 
 def draw(results: Results, path: Path) -> None:
@@ -22,9 +45,9 @@ def draw(results: Results, path: Path) -> None:
     panels = [
         (draw_panel, weight)
         for draw_panel, weight, present in (
-            (_latency, 3, bool(results.latency)),
+            (_latency, 4, bool(results.latency)),
             (_throughput, 2, bool(results.throughput)),
-            (_startup, 2, bool(results.startup) or results.connect_start_ms is not None),
+            (_startup, 3, bool(results.startup) or results.connect_start_ms is not None),
         )
         if present
     ]
@@ -48,7 +71,7 @@ def draw(results: Results, path: Path) -> None:
 
 
 def _latency(results: Results, ax: Any) -> None:
-    systems = (FLOOR, SERVER, CONNECT, SUBMIT)
+    systems = SYSTEMS
     width = 0.8 / len(systems)
     workloads = [w for w in WORKLOADS if w.key in results.latency]
     for i, system in enumerate(systems):
@@ -71,7 +94,7 @@ def _latency(results: Results, ax: Any) -> None:
             )
             ax.bar_label(bars, [f"{v:.0f}" for v in p50s], fontsize=7, padding=2)
     ax.set_yscale("log")
-    ax.set_xticks(range(len(workloads)), [w.label for w in workloads])
+    ax.set_xticks(range(len(workloads)), [w.label for w in workloads], fontsize=8)
     ax.set_ylabel("ms per job (bar p50, whisker to p95; log scale)")
     ax.set_title("Latency per job")
     ax.legend(fontsize=8)
@@ -97,14 +120,9 @@ def _throughput(results: Results, ax: Any) -> None:
 
 def _startup(results: Results, ax: Any) -> None:
     names, values = [], []
-    short = {
-        "bare SparkSession": "bare session",
-        "POST /contexts": "POST /contexts",
-        "ad-hoc job": "ad-hoc job",
-    }
     for key in STARTUP_LABELS:
         if key in results.startup:
-            names.append(short[key])
+            names.append(STARTUP_SHORT[key])
             values.append(results.startup[key].p50 / 1000)
     submit = results.latency.get("tiny", {}).get(SUBMIT)
     if submit:

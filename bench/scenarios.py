@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from bench.measure import Stats, rotated, timed_ms
 from bench.probes import READY
-from bench.systems import CONTEXT, InProcess, Runner, Server, SparkSubmit
-from bench.workloads import ROOT, TINY, Workload
+from bench.systems import CONTEXT, InProcess, Runner, SandboxedWorker, Server, SparkSubmit
+from bench.workloads import COLD_TINY, ROOT, TINY, Workload
 from context_host.spark_conf import DEFAULTS
 from jobserver_client import JobServer
 
@@ -61,9 +61,12 @@ def latency(
             for _ in range(warmup):
                 check_same(workload, name, expected, run())
         cold = submit.runner(workload)
-        runners[workload.key].append(
-            (submit.name, lambda run=cold, w=workload, e=expected: check_same(w, "spark-submit", e, run()))
-        )
+        if cold is not None:
+
+            def checked(run: Runner = cold, w: Workload = workload, e: Any = expected) -> None:
+                check_same(w, submit.name, e, run())
+
+            runners[workload.key].append((submit.name, checked))
     submit_at = {round(i * rounds / submit_rounds) for i in range(submit_rounds)} if submit_rounds else set()
     for turn in range(rounds):
         for workload in workloads:
@@ -162,33 +165,66 @@ def bare_session_ms(scratch: Path) -> float:
 
 
 def startup(server: Server, scratch: Path, rounds: int, progress: Progress) -> dict[str, Stats]:
-    """Time to a usable context (POST /contexts → 200) against a bare SparkSession start in a fresh
-    process, and an ad-hoc job (sync POST /jobs without a context: a transient context for one job)."""
+    """Time to a usable context (POST /contexts → 200) and to an ad-hoc job's result (sync POST /jobs
+    without a context: a transient context for one job), each from the warm pool and cold (a setting
+    no spare can take), against a bare SparkSession start in a fresh process. Every measure starts
+    with a warm spare ready and nothing else starting, as an idle server would meet the request."""
     results: dict[str, Stats] = defaultdict(Stats)
-    adhoc = server.runner(TINY, context=None)
+    adhoc = {
+        "pool": server.runner(TINY, context=None),
+        "cold": server.runner(COLD_TINY, context=None),
+    }
 
-    def new_context(turn: int) -> float:
-        name = f"benchstart{turn}"
-        elapsed = timed_ms(lambda: server.create_context(name))
+    def new_context(turn: int, cold: bool) -> float:
+        name = f"benchstart{'cold' if cold else 'pool'}{turn}"
+        elapsed = timed_ms(lambda: server.create_context(name, cold=cold))
         server.delete_context(name)
         return elapsed
 
-    def adhoc_job() -> float:
-        elapsed = timed_ms(lambda: check_same(TINY, "ad-hoc job", 100, adhoc()))
+    def adhoc_job(kind: str) -> float:
+        elapsed = timed_ms(lambda: check_same(TINY, f"ad-hoc job ({kind})", 100, adhoc[kind]()))
         server.wait_contexts({CONTEXT})  # its transient context ends after the job
         return elapsed
 
     measures: list[tuple[str, Callable[[int], float]]] = [
         ("bare SparkSession", lambda _: bare_session_ms(scratch)),
-        ("POST /contexts", new_context),
-        ("ad-hoc job", lambda _: adhoc_job()),
+        ("POST /contexts pool", lambda turn: new_context(turn, cold=False)),
+        ("POST /contexts cold", lambda turn: new_context(turn, cold=True)),
+        ("ad-hoc job pool", lambda _: adhoc_job("pool")),
+        ("ad-hoc job cold", lambda _: adhoc_job("cold")),
     ]
     for turn in range(rounds):
         for name, measure in rotated(measures, turn):
-            results[name].samples.append(measure(turn))
+            server.wait_spare()  # the one taken last time is replaced, and warm
             time.sleep(SETTLE_SECONDS)
+            results[name].samples.append(measure(turn))
         progress(f"start-up: round {turn + 1}/{rounds}")
     return dict(results)
+
+
+def async_submit(server: Server, rounds: int, progress: Progress, workload: Workload = TINY) -> Stats:
+    """POST /jobs without sync → 202 STARTED on the warm context (SJS answers once the job's
+    `validate` passed), then the job is waited for, so each submit meets an idle context."""
+    results = Stats()
+    for turn in range(rounds):
+        job_id = ""
+
+        def submit() -> None:
+            nonlocal job_id
+            job_id = server.submit_async(workload)
+
+        results.samples.append(timed_ms(submit))
+        server.wait_job(job_id)
+        if (turn + 1) % 10 == 0 or turn + 1 == rounds:
+            progress(f"async submit: {turn + 1}/{rounds}")
+    return results
+
+
+def worker_replacement(worker: SandboxedWorker, rounds: int, progress: Progress) -> Stats:
+    """A job worker killed → a new one ready for the next job, on the sandboxed worker's pool."""
+    results = Stats([worker.replacement_ms() for _ in range(rounds)])
+    progress(f"worker replacement: {rounds} kills")
+    return results
 
 
 def api_import(scratch: Path, rounds: int) -> dict[str, Any]:

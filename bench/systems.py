@@ -1,5 +1,7 @@
-"""The four ways to run a workload, behind one small interface: `runner(workload)` gives a callable
-that runs the job once and returns its result (or None when the system cannot run that workload).
+"""The ways to run a workload, behind one small interface: `runner(workload)` gives a callable
+that runs the job once and returns its result (or None when the system cannot run that workload):
+in-process (the floor), in a sandboxed job worker on the floor's JVM (what isolation costs), this
+server, Spark Connect and spark-submit.
 
 Each system owns the processes it starts and stops them in `close()`. Constructing one starts
 nothing; the suite registers `close()` first and only then calls `start()`, so whatever way it
@@ -7,6 +9,7 @@ leaves (error, Ctrl-C, SIGTERM, even halfway through a start) everything started
 the local stack via its own stop(), the Spark Connect server and every spark-submit by their
 process group."""
 
+import dataclasses
 import json
 import os
 import signal
@@ -15,25 +18,34 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pyspark
 
 from bench.submit_job import RESULT_PREFIX
-from bench.workloads import ROOT, Workload, job_runner
+from bench.workloads import COLD_MEMORY, EXAMPLES, ROOT, Workload, job_runner, jvm_jar, runner_on
+from context_host.engine import GatewayAccess
 from context_host.spark_conf import DEFAULTS, engine_conf
-from events.settings import ContextSettings
+from events.settings import ContextFlavour, ContextSettings
+from events.states import ContextState
+from events.worker_protocol import BinaryFiles, JobOutcome, Proceed, RunJob, Validated
 from examples.build import build_package
+from infra.config import Settings
 from infra.local.child import StackProcess, free_port
+from infra.local.moto_server import read_credentials
 from jobserver_client import JobServer, JobStatus, NoSlotsAvailable, NotFound
 
 PYSPARK_HOME = Path(pyspark.__file__).resolve().parent
 MASTER = "local[2]"  # every system gets the same two cores: the context's num-cpu-cores=2
 CORES = 2
 APP = "bench"
+JVM_APP = "bench-jvm"
 CONTEXT = "bench"
+STACK_NAME = "sjs-bench"
 BUSY_PAUSE_SECONDS = 0.005  # before submitting again after 503 NO SLOTS AVAILABLE
 Runner = Callable[[], Any]
 
@@ -87,7 +99,13 @@ class InProcess:
         return self
 
     def runner(self, workload: Workload) -> Runner:
-        return job_runner(self.session, workload.class_path, workload.config)
+        return runner_on(self.session, workload)
+
+    @property
+    def gateway(self) -> GatewayAccess:
+        """How another process joins this session's JVM, as a host's job workers join its engine."""
+        parameters = self.session.sparkContext._gateway.gateway_parameters
+        return GatewayAccess(parameters.port, parameters.auth_token)
 
     def close(self) -> None:
         """Stop the session and its JVM: pyspark leaves the gateway JVM running until Python exits."""
@@ -111,6 +129,98 @@ class InProcess:
                 jvm.wait()
 
 
+class SandboxedWorker:
+    """The floor's warm session with each job run the way a context host runs it since issue 8: in a
+    pre-started job worker process (context_host/workers.py) of a context sandbox (no credentials, a
+    scrubbed environment, its own folder) joined to the same JVM, over the worker protocol. Its time
+    minus the floor's is what isolation costs a job; nothing else differs, not even the JVM.
+
+    The worker runs as this process's user: the floor's JVM is ours, and a sandbox user's worker
+    could not use its temp folders (a host starts its JVM as the sandbox user too). The user costs
+    nothing per job; the server's row runs jobs as sandbox users when the bench runs as root."""
+
+    name = "sandboxed-worker"
+
+    def __init__(self, floor: InProcess, scratch: Path) -> None:
+        self.floor = floor
+        self.scratch = scratch
+        self.sandbox: Any = None
+        self.pool: Any = None
+
+    def start(self) -> "SandboxedWorker":
+        from context_host.sandbox import open_sandbox
+        from context_host.workers import WorkerPool, WorkerSpec
+
+        defaults = {f.name: f.default for f in dataclasses.fields(Settings)}  # the host's, unconfigured
+        self.sandbox = open_sandbox(self.scratch / "sandbox", "bench-worker", isolate_users=False)
+        spec = WorkerSpec(
+            sandbox=self.sandbox,
+            gateway=self.floor.gateway,
+            memory_limit_bytes=defaults["worker_memory_mb"] << 20,
+            max_result_bytes=defaults["max_result_mb"] << 20,
+        )
+        self.pool = WorkerPool(spec.start, 1)
+        self.pool.warm()
+        return self
+
+    @property
+    def isolation(self) -> str:
+        return self.sandbox.isolation if self.sandbox else "none"
+
+    def runner(self, workload: Workload) -> Runner:
+        from context_host.workers import WorkerGone
+
+        binary = BinaryFiles(path=str(jvm_jar() if workload.jar else EXAMPLES), jar=workload.jar)
+
+        def run() -> str:
+            worker = self.pool.take()
+            try:
+                worker.send(
+                    RunJob(
+                        flavour=ContextFlavour.SESSION,
+                        jobId=str(uuid.uuid4()),
+                        appName=APP,
+                        classPath=workload.class_path,
+                        binary=binary,
+                        config=workload.config,
+                    )
+                )
+                message = worker.receive()
+                if isinstance(message, Validated):  # the host claims the job here, beside the lane
+                    worker.send(Proceed())
+                    message = worker.receive()
+                if not isinstance(message, JobOutcome) or not message.finished:
+                    raise RuntimeError(f"{workload.class_path} in a worker: {message!r}")
+                result = worker.receive_bytes(message.resultBytes)
+            except WorkerGone:
+                self.pool.discard(worker)
+                raise
+            self.pool.give_back(worker)
+            return result.decode()
+
+        return run
+
+    def replacement_ms(self) -> float:
+        """A worker killed (as DELETE /jobs/{id} kills a job's worker) → its replacement ready for
+        the next job: a process start, pyspark's import and joining the JVM."""
+        worker = self.pool.take()
+        started = time.perf_counter()
+        worker.kill()
+        self.pool.discard(worker)
+        replacement = self.pool.take()
+        elapsed = (time.perf_counter() - started) * 1000
+        self.pool.give_back(replacement)
+        return elapsed
+
+    def close(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.close()
+        sandbox, self.sandbox = self.sandbox, None
+        if sandbox is not None:
+            sandbox.release()
+
+
 class ServerError(RuntimeError):
     pass
 
@@ -123,15 +233,19 @@ class Server:
 
     def __init__(self, scratch: Path) -> None:
         self.scratch = scratch
-        self.stack: StackProcess | None = StackProcess(scratch / "stack", STACK_NAME="sjs-bench")
+        self.stack: StackProcess | None = StackProcess(scratch / "stack", STACK_NAME=STACK_NAME)
         self.url = self.stack.url
         self.client = JobServer(self.url)
+        self.isolation = "unknown"  # how the bench context's job code is isolated (context_host/sandbox.py)
 
     def start(self) -> "Server":
         assert self.stack is not None
         self.stack.start()
         self.client.upload_binary(APP, build_package(self.scratch / "example_jobs.egg"))
+        self.client.upload_binary(JVM_APP, jvm_jar())
+        self.wait_spare()  # the bench context then starts as a user's would: from the pool
         self.create_context(CONTEXT)
+        self.isolation = str(self.client.context(CONTEXT).as_json().get("isolation", "unknown"))
         return self
 
     def runner(
@@ -145,11 +259,12 @@ class Server:
         `on_busy`, a 503 NO SLOTS AVAILABLE is counted through it and the job submitted again after
         a short pause, as a client that keeps all of a context's slots busy has to."""
         server = client or self.client
+        app = JVM_APP if workload.jar else APP
 
         def run() -> Any:
             while True:
                 try:
-                    job = server.submit(APP, workload.class_path, workload.config, context=context, sync=True)
+                    job = server.submit(app, workload.class_path, workload.config, context=context, sync=True)
                     break
                 except NoSlotsAvailable:
                     if on_busy is None:
@@ -167,9 +282,46 @@ class Server:
 
         return run
 
-    def create_context(self, name: str) -> None:
-        """Returns once the context is usable (that is the API's contract)."""
-        self.client.create_context(name, num_cpu_cores=CORES)
+    def create_context(self, name: str, cold: bool = False) -> None:
+        """Returns once the context is usable (that is the API's contract). Default settings,
+        which a warm spare takes; `cold` asks for a setting none can, so a JVM starts for it."""
+        self.client.create_context(name, num_cpu_cores=CORES, memory_per_node=COLD_MEMORY if cold else None)
+
+    def submit_async(self, workload: Workload) -> str:
+        """POST /jobs without sync on the bench context; returns at its 202 (the job's id)."""
+        return self.client.submit(APP, workload.class_path, workload.config, context=CONTEXT).job_id
+
+    def wait_job(self, job_id: str, timeout: float = 120.0) -> None:
+        job = self.client.wait(job_id, timeout, poll=0.02)
+        if job.status is not JobStatus.FINISHED:
+            raise ServerError(f"job {job_id} ended {job.status}: {job.result}")
+
+    def ready_spares(self) -> int:
+        """Warm spare hosts nobody has claimed, read from the stack's contexts table (the pool
+        keeps them there: functions/domain/pool.py), with the stack's own keys."""
+        keys = read_credentials(self.scratch / "stack" / "aws.env")
+        dynamodb = boto3.client(
+            "dynamodb",
+            endpoint_url=keys["AWS_ENDPOINT_URL"],
+            region_name=keys["AWS_DEFAULT_REGION"],
+            aws_access_key_id=keys["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=keys["AWS_SECRET_ACCESS_KEY"],
+        )
+        items = dynamodb.scan(
+            TableName=f"{STACK_NAME}-contexts",
+            FilterExpression="#st = :spare AND attribute_exists(endpoint) AND attribute_not_exists(takenBy)",
+            ExpressionAttributeNames={"#st": "state"},
+            ExpressionAttributeValues={":spare": {"S": ContextState.SPARE.value}},
+        )["Items"]
+        return len(items)
+
+    def wait_spare(self, timeout: float = 180.0) -> None:
+        """Until a warm spare is ready: a pooled start measured then is one a user would get."""
+        deadline = time.monotonic() + timeout
+        while not self.ready_spares():
+            if time.monotonic() > deadline:
+                raise ServerError(f"no warm spare host was ready within {timeout:g} s")
+            time.sleep(0.2)
 
     def delete_context(self, name: str) -> None:
         self.client.delete_context(name)
@@ -203,7 +355,9 @@ class SparkSubmit:
         self.scratch.mkdir(parents=True, exist_ok=True)
         return self
 
-    def runner(self, workload: Workload) -> Runner:
+    def runner(self, workload: Workload) -> Runner | None:
+        if workload.jar:  # spark-submit runs a jar's main(); SJS's job classes need a job server
+            return None
         command = [
             str(PYSPARK_HOME / "bin" / "spark-submit"),
             "--master",

@@ -33,6 +33,7 @@ CallerOf = Annotated[Caller, Depends(current_caller)]
 DEFAULT_SYNC_TIMEOUT = 60
 DEFAULT_LIST_LIMIT = 50
 MAX_LOG_LINES = 100_000
+LOG_EXAMPLES = {"lines": {"value": "2026-12-01T08:00:00.123Z counting 3 words\n"}}
 
 TAGS = ["jobs"]
 JOB_ID = "5b230141-5e6a-4cb5-9d0e-0f1e2d3c4b5a"
@@ -214,7 +215,7 @@ def show_job_config(job_id: str, caller: CallerOf) -> dict:
         {
             200: {
                 "description": "Its lines, plain text",
-                "content": {"text/plain": {"schema": {"type": "string"}}},
+                "content": {"text/plain": {"schema": {"type": "string"}, "examples": LOG_EXAMPLES}},
             }
         },
         failure(400, "A bad tail or since", bad_tail="tail: Input should be greater than or equal to 1"),
