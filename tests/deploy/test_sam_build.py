@@ -65,7 +65,9 @@ def test_each_function_holds_only_the_code_the_functions_import(built: Path):
         code = built / name
         assert sorted(p.name for p in code.iterdir()) == ["events", "functions", "infra"], name
         files = {str(p.relative_to(code)) for p in code.rglob("*") if p.is_file()}
-        assert all(f.endswith(".py") for f in files), name  # no samples, schemas, caches or state
+        page = {f for f in files if f.startswith("functions/api/ui/")}  # the web UI the API serves
+        assert all(f.endswith(".py") for f in files - page), name  # no samples, schemas, caches or state
+        assert {Path(f).suffix for f in page} <= {".html", ".js", ".css"}, name
         assert not {f for f in files if f.startswith(("infra/local/", "infra/launchers/local"))}, name
 
 
