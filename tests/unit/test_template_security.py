@@ -347,7 +347,10 @@ def test_hosts_serve_their_endpoint_on_the_task_address_at_the_port_their_group_
 def test_aws_is_reached_through_gateway_and_interface_endpoints_open_to_the_stack_only(aws):
     ec2 = client("ec2")
     vpc = ec2.describe_security_groups(GroupIds=[aws.host_security_groups])["SecurityGroups"][0]["VpcId"]
-    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
+    stack_resources = client("cloudformation").describe_stack_resources(StackName=STACK)["StackResources"]
+    ours = [r["PhysicalResourceId"] for r in stack_resources if r["ResourceType"] == "AWS::EC2::VPCEndpoint"]
+    endpoints = ec2.describe_vpc_endpoints(VpcEndpointIds=ours)["VpcEndpoints"]  # other stacks share the VPC
+    assert {e["VpcId"] for e in endpoints} == {vpc}
     by_type: dict[str, set[str]] = {}
     for endpoint in endpoints:
         by_type.setdefault(endpoint["VpcEndpointType"], set()).add(endpoint["ServiceName"].split(".", 3)[3])
