@@ -5,8 +5,9 @@
 `requires` is a Powertools route middleware: it runs before the route's dependencies (so no body
 is parsed for a caller who may not call), identifies the caller (401), checks the permission and,
 for a route that names a context, the caller's context prefixes (403). A route without it is
-open: only /healthz and the OpenAPI page are (tests/unit/test_api_auth.py fails on a route of
-the OpenAPI description its table of permissions lacks, and calls each without credentials).
+open: only /healthz, the OpenAPI page and the web UI's page and files (/, /ui/*) are; they hold no
+data (tests/unit/test_api_auth.py fails on a route of the OpenAPI description its table of
+permissions lacks, and calls each without credentials).
 
 Rule for scoped callers, decided once: a request that *names* a context outside the caller's
 prefixes answers 403, decided from the name alone, so it tells nothing of what exists; things
