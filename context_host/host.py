@@ -146,7 +146,7 @@ class ContextHost:
         try:
             engine.start()
             workers = self._worker_pool(settings, sandbox, engine)
-            workers.warm()
+            workers.warm(warm_up_spark=self._spare)  # a spare's first job runs at warm speed
             runner = self._job_runner(settings, engine, workers)
             endpoint = HostEndpoint(
                 runner.run_now,

@@ -104,8 +104,9 @@ class WorkerSpec:
     memory_limit_bytes: int | None
     max_result_bytes: int
 
-    def start(self, index: int) -> Worker:
-        """Start a worker and wait until it has joined the JVM."""
+    def start(self, index: int, warm_up_spark: bool = False) -> Worker:
+        """Start a worker and wait until it has joined the JVM (and, with `warm_up_spark`, run
+        Spark's first jobs on it)."""
         host_end, worker_end = socket.socketpair()
         lifeline_read, lifeline_write = os.pipe()
         try:
@@ -132,6 +133,7 @@ class WorkerSpec:
             gatewaySecret=self.gateway.secret,
             schedulerPool=f"worker-{index}",
             maxResultBytes=self.max_result_bytes,
+            warmUpSpark=warm_up_spark,
         )
         try:
             worker.send(join)
@@ -146,7 +148,7 @@ class WorkerSpec:
 
 
 class WorkerPool:
-    def __init__(self, start: Callable[[int], Worker], size: int):
+    def __init__(self, start: Callable[[int, bool], Worker], size: int):
         self._start = start
         self._size = size
         self._idle: list[Worker] = []
@@ -161,17 +163,19 @@ class WorkerPool:
             if not self._idle and not self._starting:
                 self._launch()
 
-    def _launch(self) -> None:
+    def _launch(self, warm_up_spark: bool = False) -> None:
         """Start a worker on a thread of its own, if there is room (called holding the lock)."""
         if self._closed or not self._free_indexes:
             return
         index = self._free_indexes.pop(0)
         self._starting += 1
-        threading.Thread(target=self._add, args=(index,), name=f"start-worker-{index}", daemon=True).start()
+        threading.Thread(
+            target=self._add, args=(index, warm_up_spark), name=f"start-worker-{index}", daemon=True
+        ).start()
 
-    def _add(self, index: int) -> None:
+    def _add(self, index: int, warm_up_spark: bool) -> None:
         try:
-            worker: Worker | None = self._start(index)
+            worker: Worker | None = self._start(index, warm_up_spark)
         except Exception:
             log.exception("a job worker failed to start")
             worker = None
@@ -185,10 +189,11 @@ class WorkerPool:
                 self._idle.append(worker)
             self._changed.notify_all()
 
-    def warm(self) -> None:
-        """Start the first worker and wait until it is ready; WorkerGone if it cannot start."""
+    def warm(self, warm_up_spark: bool = False) -> None:
+        """Start the first worker and wait until it is ready; WorkerGone if it cannot start.
+        With `warm_up_spark` it first runs Spark's first jobs (worker/spark.py `warm_up`)."""
         with self._changed:
-            self._launch()
+            self._launch(warm_up_spark)
             if not self._changed.wait_for(lambda: self._idle or not self._starting, READY_SECONDS):
                 raise WorkerGone(f"no job worker was ready within {READY_SECONDS:g} s")
             if not self._idle:

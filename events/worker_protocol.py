@@ -23,6 +23,7 @@ class JoinEngine(BaseModel):
     gatewaySecret: str
     schedulerPool: str  # a FAIR pool per worker, so jobs running at once share the cores
     maxResultBytes: int
+    warmUpSpark: bool = False  # run Spark's first jobs before saying ready (a warm pool's spare)
 
 
 class BinaryFiles(BaseModel):

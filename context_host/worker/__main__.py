@@ -14,7 +14,7 @@ import traceback
 
 from context_host.channel import Channel, ChannelClosed
 from context_host.worker.jobs import JobExecutor
-from context_host.worker.spark import join_engine
+from context_host.worker.spark import join_engine, warm_up
 from events.worker_protocol import JoinEngine, RunJob, WorkerReady, to_worker
 from infra.hardening import conceal
 
@@ -34,7 +34,10 @@ def main() -> None:
     join = channel.receive(to_worker)
     if not isinstance(join, JoinEngine):
         sys.exit(f"expected a join message, got {join.kind}")
-    executor = JobExecutor(join_engine(join), channel, join.maxResultBytes)
+    engine = join_engine(join)
+    if join.warmUpSpark:
+        warm_up(engine.session)
+    executor = JobExecutor(engine, channel, join.maxResultBytes)
     channel.send(WorkerReady(pid=os.getpid()))
     while True:
         try:

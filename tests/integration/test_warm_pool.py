@@ -2,6 +2,8 @@
 warm spare host instead of starting a JVM, a new spare starts behind, and a context whose
 settings no spare can take starts cold and works."""
 
+import requests
+
 from functions.domain.waiting import wait_until
 from tests.integration.conftest import WORDCOUNT, Stack, unique
 
@@ -31,6 +33,21 @@ def test_a_context_with_default_settings_adopts_a_spare_and_another_starts(stack
     assert replaced, f"no new spare after {before} was adopted: {after}"
     ran = stack.submit(app, WORDCOUNT, 'input.strings = ["warm"]', context=name, sync="true")
     assert ran.json()["result"] == {"warm": 1}, ran.text
+
+
+def test_a_spare_ran_sparks_first_jobs_before_it_was_ready_and_they_count_for_no_job(stack, app):
+    a_ready_spare(stack)
+    name = unique("primed")
+    details = stack.create_context(name)
+    ran = stack.submit(app, WORDCOUNT, 'input.strings = ["primed"]', context=name, sync="true").json()
+    assert ran["progress"]["jobs"] == {"done": 1, "total": 1}, ran  # its own Spark job, nothing else
+    spark_jobs = requests.get(f"{details['url']}/api/v1/applications/{details['applicationId']}/jobs", timeout=30)
+    by_group: dict[str | None, list[str]] = {}
+    for job in spark_jobs.json():
+        by_group.setdefault(job.get("jobGroup"), []).append(job["status"])
+    warm_up = by_group.get("sjs-warm-up", [])
+    assert warm_up and set(warm_up) == {"SUCCEEDED"}, by_group
+    assert by_group.get(ran["jobId"]) == ["SUCCEEDED"], by_group
 
 
 def test_an_ad_hoc_job_runs_on_a_spare(stack, app):
