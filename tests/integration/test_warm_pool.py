@@ -41,7 +41,8 @@ def test_a_spare_ran_sparks_first_jobs_before_it_was_ready_and_they_count_for_no
     details = stack.create_context(name)
     ran = stack.submit(app, WORDCOUNT, 'input.strings = ["primed"]', context=name, sync="true").json()
     assert ran["progress"]["jobs"] == {"done": 1, "total": 1}, ran  # its own Spark job, nothing else
-    spark_jobs = requests.get(f"{details['url']}/api/v1/applications/{details['applicationId']}/jobs", timeout=30)
+    spark_api = f"{details['url']}/api/v1/applications/{details['applicationId']}"
+    spark_jobs = requests.get(f"{spark_api}/jobs", timeout=30)
     by_group: dict[str | None, list[str]] = {}
     for job in spark_jobs.json():
         by_group.setdefault(job.get("jobGroup"), []).append(job["status"])
