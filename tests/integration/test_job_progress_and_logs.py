@@ -70,11 +70,19 @@ def test_a_jvm_jobs_progress(stack, jvm_examples, context):
     assert done.progress.percent == 100 and done.progress.jobs.total >= 1
 
 
-def test_what_a_jvm_job_prints_is_in_its_log(stack, jvm_examples, context):
+def test_what_a_jvm_job_prints_and_logs_is_in_its_log(stack, jvm_examples, context):
     config = {"marker": "java", "lines": 2}
     done = stack.client.submit(jvm_examples, "example.jobs.ChattyJob", config, context=context, sync=True)
     assert (done.status, done.result) == (JobStatus.FINISHED, 2)
-    lines, saved = wait_until(lambda: stack.client.job_logs(done.job_id), lambda got: len(got) == 5, 30)
+    lines, saved = wait_until(lambda: stack.client.job_logs(done.job_id), lambda got: len(got) == 7, 30)
     assert saved, lines
     texts = sorted(line.split(" ", 1)[1] for line in lines)
-    assert texts == ["java err 0", "java err 1", "java from a thread it started", "java out 0", "java out 1"]
+    assert texts == [
+        "WARN chatty: java log 0",
+        "WARN chatty: java log 1",
+        "java err 0",
+        "java err 1",
+        "java from a thread it started",
+        "java out 0",
+        "java out 1",
+    ]
