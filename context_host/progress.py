@@ -74,7 +74,8 @@ class JobWatch:
         return followed.log
 
     def last_progress(self, job_id: str) -> Progress | None:
-        """The job is ending: its progress for the write that ends it, read now."""
+        """The job is ending: its progress for the write that ends it, read now (with the JVM's
+        log events for it so far, into its log)."""
         followed = self._followed.get(job_id)
         if followed is None:
             return None  # it never reached a worker (its binary or data could not be fetched)
