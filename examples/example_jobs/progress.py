@@ -103,6 +103,16 @@ class EndlessStreamJob(SparkJob):
         return name
 
 
+class ActiveQueriesJob(SparkJob):
+    """The names of the streaming queries running on the context's session now."""
+
+    def validate(self, context, runtime, config):
+        return None
+
+    def run_job(self, context, runtime, data):
+        return sorted(query.name or query.id for query in context.streams.active)
+
+
 class SparkWarningJob(SparkJob):
     """Work Spark warns about, on the job's own thread and in its tasks: a DataFrame cached twice
     (CacheManager's WARN) and a task that fails (the executor's ERROR), which the job survives."""

@@ -10,6 +10,7 @@ from tests.support.sjs_command import sjs
 
 SHUFFLE = "example_jobs.progress.ShuffleJob"
 CHATTY = "example_jobs.progress.ChattyJob"
+ENDLESS = "example_jobs.progress.EndlessStreamJob"
 
 
 def test_get_job_shows_progress_while_it_runs_and_100_percent_at_its_end(stack, app, context):
@@ -43,6 +44,26 @@ def test_a_jobs_log_through_the_api_the_client_and_sjs(stack, app, context):
     assert printed.returncode == 0 and printed.stdout.strip() == lines[-1]
     refused = stack.call("GET", f"/jobs/{done.job_id}/logs?since=last-tuesday")
     assert refused.status_code == 400 and refused.json()["status"] == "ERROR"
+
+
+def test_a_killed_streaming_jobs_query_stops_and_its_neighbours_runs_on(stack, app, context):
+    def active() -> list[str]:
+        done = stack.client.submit(app, "example_jobs.progress.ActiveQueriesJob", context=context, sync=True)
+        assert done.status is JobStatus.FINISHED, done.result
+        return done.result
+
+    killed, neighbour = (
+        stack.client.submit(app, ENDLESS, {"name": name}, context=context)
+        for name in ("killed_query", "neighbour_query")
+    )
+    names, started = wait_until(active, lambda names: {"killed_query", "neighbour_query"} <= set(names), 60)
+    assert started, names
+    assert stack.client.kill(killed.job_id) is JobStatus.KILLED
+    names, stopped = wait_until(active, lambda names: "killed_query" not in names, 30)
+    assert stopped and "neighbour_query" in names, names
+    assert stack.client.kill(neighbour.job_id) is JobStatus.KILLED
+    names, stopped = wait_until(active, lambda names: "neighbour_query" not in names, 30)
+    assert stopped, names
 
 
 @pytest.fixture(scope="module")
