@@ -29,10 +29,10 @@ import org.apache.spark.SparkContext;
  *
  * <p>Kept: WARN and above, and any level of loggers outside Spark and its libraries (a JVM job's
  * own loggers), as far as the context's log4j configuration lets them through. The hot path is a
- * level and name check, then one thread-local look-up; no call leaves the JVM per event.
+ * level and name check, then an MDC and a thread-local look-up; no call leaves the JVM per event.
  */
 final class JobLogEvents extends AbstractAppender {
-    static final int LIMIT = 256 * 1024; // bytes held per job between two collections
+    static final int LIMIT = 256 * 1024; // characters held per job between two collections
     private static final int JOBS = 32; // jobs with events held, should a collection never come
     private static final String JOB_TAGS = "spark.job.tags"; // SparkContext.SPARK_JOB_TAGS, comma-separated
     static final String JOB_MDC = "mdc.sjsJobId"; // a local property Spark puts in the MDC of the job's tasks
