@@ -45,6 +45,15 @@ class EngineFailed(Exception):
 
 
 @dataclass(frozen=True)
+class JobSample:
+    """What a host reads of a running job: its progress, and the lines of the JVM's log events
+    attributed to it (jvm/host JobLogEvents) since it was last read."""
+
+    progress: Progress
+    log: list[str]
+
+
+@dataclass(frozen=True)
 class GatewayAccess:
     """What a job worker needs to reach the JVM; handed over a pipe, never through the environment."""
 
@@ -60,7 +69,8 @@ class SparkEngine:
         self._gateway: JavaGateway | None = None
         self._pinger: JavaGateway | None = None
         self._session: Any = None
-        self._progress: Any = None  # jvm/host JobProgress, listening from the session's start
+        self._samples: Any = None  # jvm/host JobSamples, listening from the session's start
+        self._queries: Any = None  # jvm/host JobQueries, the streaming queries each job started
         self._stopping = False
         self.access: GatewayAccess | None = None
 
@@ -97,7 +107,9 @@ class SparkEngine:
                 if not key.startswith("spark."):  # SJS's passthrough keys: spark-submit drops them from files
                     builder = builder.config(key, value)
             self._session = builder.getOrCreate()
-            self._progress = self._gateway.jvm.jobserver.host.JobProgress.forSession(self._session)
+            host = self._gateway.jvm.jobserver.host
+            self._samples = host.JobSamples.forSession(self._session)
+            self._queries = host.JobQueries.forSession(self._session)
         except Exception as e:
             raise EngineFailed(f"the SparkSession could not be created: {_first_line(e)}") from None
 
@@ -131,26 +143,30 @@ class SparkEngine:
         return self._process.pid if self._process else None
 
     def cancel(self, job_id: str) -> int:
-        """Cancel the Spark jobs of a job's group (each job runs under a group named by its id)
-        and stop a JVM job's own thread; how many of those were still running."""
+        """Cancel the Spark jobs of a job's group (each job runs under a group named by its id),
+        stop the streaming queries it started and a JVM job's own thread; how many of those were
+        still running."""
         active = len(self.spark_job_ids(job_id, active=True))
         if active:
             self._session.sparkContext().cancelJobGroup(job_id)
+        active += self._queries.stop(job_id)
         bridge = self._gateway.jvm.jobserver.host.JobBridge.forSession(self._session)
         if bridge.isRunning(job_id):
             active += 1
             bridge.kill(job_id, JVM_JOB_KILL_GRACE_MS)
         return active
 
-    def progress(self, job_id: str, last: bool = False) -> Progress:
-        """How far a job's Spark work has got, streaming queries included (one py4j call); `last`
-        for a job that has ended: once Spark's listeners have caught up (bounded)."""
-        answer = self._progress.last(job_id, SETTLE_MS) if last else self._progress.of(job_id)
-        return Progress.model_validate(json.loads(answer)["progress"])
+    def sample(self, job_id: str, last: bool = False) -> JobSample:
+        """How far a job's Spark work has got, streaming queries included, and the JVM's log
+        events that are the job's since the last sample (one py4j call); `last` for a job that
+        has ended: once Spark's listeners have caught up (bounded)."""
+        answer = self._samples.last(job_id, SETTLE_MS) if last else self._samples.of(job_id)
+        sample = json.loads(answer)["sample"]
+        return JobSample(Progress.model_validate(sample["progress"]), sample["log"].splitlines())
 
-    def forget_progress(self, job_id: str) -> None:
-        """The job has ended and its progress been read for the last time."""
-        self._progress.forget(job_id)
+    def forget(self, job_id: str) -> list[str]:
+        """The job has ended and been sampled for the last time: its last log events."""
+        return str(self._samples.forget(job_id)).splitlines()
 
     def set_conf(self, key: str, value: str) -> None:
         """Set a Spark setting the running session can take (SQL settings); raises when it cannot."""

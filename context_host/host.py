@@ -237,8 +237,8 @@ class ContextHost:
             on_job_end=self._on_job_end,
             on_job_failed=self._on_job_failed,
             watch=JobWatch(
-                progress_of=engine.progress,
-                forget=engine.forget_progress,
+                sample_of=engine.sample,
+                forget=engine.forget,
                 jobs=self._parts.jobs,
                 logs=self._parts.job_logs,
                 publish=self._publish,

@@ -44,6 +44,10 @@ class JobLog:
             self._lines.append(line)
             self._size += size
 
+    def extend(self, texts: list[str]) -> None:
+        for text in texts:
+            self.add(text)
+
     def text(self) -> bytes:
         """The log as it is kept: one `<ISO time> <line>` a line, then the mark of what it dropped."""
         with self._lock:

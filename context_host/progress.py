@@ -1,12 +1,14 @@
-"""A host follows the jobs it runs: their Spark progress (jvm/host JobProgress, read through the
-engine) and their own output (context_host/job_output.py), off every job's path.
+"""A host follows the jobs it runs: their Spark progress and the JVM's log events that are theirs
+(jvm/host JobSamples, read through the engine in one call), and their own output
+(context_host/job_output.py), off every job's path.
 
 A sampler thread, alive while jobs run, looks at each job that has run for a whole sampling period
 (a job that ends sooner costs nothing here): it writes the job's progress to its record when it
 changed (a write conditional on RUNNING, so it never touches an ended job), sends a `Job Progress`
-event when the server config asks for them (at most one per job per `event-seconds`), and saves
-the job's log when it grew. When a job ends, its last progress is read once more for the write that
-ends it (infra/job_end.py), and its log is saved one last time beside, after the end."""
+event when the server config asks for them (at most one per job per `event-seconds`), adds the
+JVM's log events to the job's log, and saves the log when it grew. When a job ends, its last
+progress is read once more for the write that ends it (infra/job_end.py), and its log is saved one
+last time beside, after the end, with the JVM's last events for it."""
 
 import logging
 import threading
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from context_host.engine import JobSample
 from context_host.job_output import JobLog
 from events.jobs import Progress
 from events.lifecycle import JobProgress, LifecycleEvent
@@ -42,14 +45,14 @@ class JobWatch:
     def __init__(
         self,
         *,
-        progress_of: Callable[..., Progress],
-        forget: Callable[[str], None],
+        sample_of: Callable[..., JobSample],
+        forget: Callable[[str], list[str]],
         jobs: JobStore,
         logs: JobLogStore,
         publish: Callable[[LifecycleEvent], None],
         settings: ProgressSection,
     ):
-        self._progress_of = progress_of
+        self._sample_of = sample_of
         self._forget = forget
         self._jobs = jobs
         self._logs = logs
@@ -71,11 +74,13 @@ class JobWatch:
         return followed.log
 
     def last_progress(self, job_id: str) -> Progress | None:
-        """The job is ending: its progress for the write that ends it, read now."""
-        if job_id not in self._followed:
+        """The job is ending: its progress for the write that ends it, read now (with the JVM's
+        log events for it so far, into its log)."""
+        followed = self._followed.get(job_id)
+        if followed is None:
             return None  # it never reached a worker (its binary or data could not be fetched)
         try:
-            return _reported(self._progress_of(job_id, last=True))
+            return _reported(self._read(followed, last=True))
         except Exception:
             log.warning("the progress of job %s could not be read", job_id, exc_info=True)
             return None
@@ -88,11 +93,11 @@ class JobWatch:
             self._saver.submit(self._finish, followed)
 
     def _finish(self, followed: _Followed) -> None:
-        self._save_log(followed)
         try:
-            self._forget(followed.request.jobId)
+            followed.log.extend(self._forget(followed.request.jobId))
         except Exception:  # the engine may be gone with its context
-            log.debug("forgetting the progress of job %s failed", followed.request.jobId, exc_info=True)
+            log.debug("forgetting job %s in the engine failed", followed.request.jobId, exc_info=True)
+        self._save_log(followed)
 
     def _sample(self) -> None:
         period = self._settings.sample_seconds
@@ -111,11 +116,17 @@ class JobWatch:
 
     def _sample_one(self, followed: _Followed) -> None:
         job_id = followed.request.jobId
-        progress = _reported(self._progress_of(job_id))
+        progress = _reported(self._read(followed))
         if progress and progress != followed.progress and self._jobs.write_progress(job_id, progress):
             followed.progress = progress
             self._tell(followed, progress)
         self._save_log(followed)
+
+    def _read(self, followed: _Followed, last: bool = False) -> Progress:
+        """The job's progress, its JVM log events added to its log on the way."""
+        sample = self._sample_of(followed.request.jobId, last=last)
+        followed.log.extend(sample.log)
+        return sample.progress
 
     def _tell(self, followed: _Followed, progress: Progress) -> None:
         every = self._settings.event_seconds

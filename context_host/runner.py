@@ -9,7 +9,10 @@ failures with 400, as SJS did.
 
 A kill cancels the job's Spark work and ends its worker at once, whatever job code is doing (a
 busy Python loop, a blocking call); a worker that dies (os._exit, a crash, out of memory) ends
-its job ERROR. Either way a fresh worker takes its place and the context keeps serving."""
+its job ERROR. Either way a fresh worker takes its place and the context keeps serving. A job
+that ends without finishing (killed, failed) leaves no Spark work behind on the warm context:
+its Spark jobs are cancelled and the streaming queries it started are stopped (a finished job's
+queries run on, as it left them)."""
 
 import logging
 import threading
@@ -107,8 +110,12 @@ class JobRunner:
     def kill(self, job_id: str) -> None:
         """The job has been ended KILLED: stop its worker now, and its Spark work."""
         self._stop_worker(job_id)
+        self._stop_spark_work(job_id)
+
+    def _stop_spark_work(self, job_id: str) -> None:
+        """Stop what the job left running in the engine, beside (a query's stop waits for it)."""
         threading.Thread(
-            target=self._cancel_until_quiet, args=(job_id,), name=f"kill-{job_id[:8]}", daemon=True
+            target=self._cancel_until_quiet, args=(job_id,), name=f"stop-{job_id[:8]}", daemon=True
         ).start()
 
     def _stop_worker(self, job_id: str) -> None:
@@ -121,8 +128,8 @@ class JobRunner:
 
     def _cancel_until_quiet(self, job_id: str) -> None:
         """Spark cancels only the jobs a group has already started, and a call the worker made
-        just before it was ended can still start one in the JVM; so cancel again until the
-        group has been quiet for a moment (bounded)."""
+        just before it was ended can still start one (or a streaming query) in the JVM; so
+        cancel again until the job has been quiet for a moment (bounded)."""
         quiet = 0
         deadline = time.monotonic() + KILL_PERSIST_SECONDS
         while quiet < QUIET_CHECKS and time.monotonic() < deadline:
@@ -154,16 +161,20 @@ class JobRunner:
             return self._run_and_ack(request, ack, lane)
 
     def _run_and_ack(self, request: JobRequested, ack: Callable[[], None], lane: bool) -> JobRecord | None:
+        ended: JobRecord | None = None
         try:
-            return self._execute(request, lane)
+            ended = self._execute(request, lane)
         except Exception as e:  # a fault of ours (a store, the network) must not leave the job RUNNING
             log.exception("job %s failed in the runner", request.jobId)
-            return self._end(request, JobStatus.ERROR, error=_our_error(e), phase=FailurePhase.RUN)
+            ended = self._end(request, JobStatus.ERROR, error=_our_error(e), phase=FailurePhase.RUN)
         finally:
             with self._idle:
                 self._running.pop(request.jobId, None)
+                killed = request.jobId in self._killed  # its kill is stopping its Spark work already
                 self._killed.discard(request.jobId)
                 self._idle.notify_all()
+            if not killed and (ended is None or ended.status is not JobStatus.FINISHED):
+                self._stop_spark_work(request.jobId)  # ended elsewhere (a kill on its way) or failed
             if self._watch is not None:
                 self._watch.ended(request.jobId)
             self._on_job_end(request.jobId)
@@ -171,6 +182,7 @@ class JobRunner:
                 ack()
             except Exception:  # the queue may be gone with its context
                 log.debug("acknowledging job %s failed", request.jobId, exc_info=True)
+        return ended
 
     def _execute(self, request: JobRequested, lane: bool) -> JobRecord | None:
         """Run the job to its end; its record as ended, or None when it ended elsewhere."""

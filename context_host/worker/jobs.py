@@ -29,6 +29,7 @@ from sparkjobserver.api import JobEnvironment, is_problems
 
 PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
 JOB_TAGS = "spark.job.tags"  # SparkContext.SPARK_JOB_TAGS, the local property Spark keeps a thread's tags in
+JOB_MDC = "mdc.sjsJobId"  # jvm/host JobLogEvents.JOB_MDC: Spark puts `mdc.*` properties in its tasks' MDC
 
 
 def progress_tag(job_id: str) -> str:
@@ -59,6 +60,7 @@ class JobExecutor:
         # The job's one tag (what clearJobTags and addJobTag would leave, in one call): a tag,
         # unlike the group, stays on the threads of the streaming queries the job starts.
         sc.setLocalProperty(JOB_TAGS, progress_tag(request.jobId))
+        sc.setLocalProperty(JOB_MDC, request.jobId)  # so what its tasks log names it (the job's log)
         sc.setLocalProperty("spark.scheduler.pool", self._engine.scheduler_pool)
         try:
             value = self._run_jvm(request) if request.binary.jar else self._run_python(request)

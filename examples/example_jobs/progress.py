@@ -1,5 +1,6 @@
 """Jobs to watch while they run: Spark work of several stages, a streaming query, and output."""
 
+import contextlib
 import logging
 import time
 from operator import add
@@ -72,3 +73,62 @@ class ChattyJob(SparkJob):
             logger.info("%s log %d", marker, i)
             time.sleep(interval)
         return lines
+
+
+class EndlessStreamJob(SparkJob):
+    """A streaming query on Spark's rate source, named `name`, that the job leaves running: it
+    waits on the query for ever, or with `fail = true` fails once the query has run a batch."""
+
+    def validate(self, context, runtime, config):
+        return str(config.get("name", f"endless_{runtime.jobId.replace('-', '_')}")), bool(
+            config.get("fail", False)
+        )
+
+    def run_job(self, context, runtime, data):
+        name, fail = data
+        query = (
+            context.readStream.format("rate")
+            .option("rowsPerSecond", 10)
+            .load()
+            .writeStream.format("noop")
+            .queryName(name)
+            .trigger(processingTime="200 milliseconds")
+            .start()
+        )
+        while fail and not query.lastProgress:
+            time.sleep(0.05)
+        if fail:
+            raise RuntimeError(f"failing with query {name} still running")
+        query.awaitTermination()
+        return name
+
+
+class ActiveQueriesJob(SparkJob):
+    """The names of the streaming queries running on the context's session now."""
+
+    def validate(self, context, runtime, config):
+        return None
+
+    def run_job(self, context, runtime, data):
+        return sorted(query.name or query.id for query in context.streams.active)
+
+
+class SparkWarningJob(SparkJob):
+    """Work Spark warns about, on the job's own thread and in its tasks: a DataFrame cached twice
+    (CacheManager's WARN) and a task that fails (the executor's ERROR), which the job survives."""
+
+    def validate(self, context, runtime, config):
+        return str(config.get("marker", runtime.jobId))
+
+    def run_job(self, context, runtime, data):
+        frame = context.range(10)
+        frame.cache()
+        frame.cache()  # Spark: "Asked to cache already cached data."
+
+        def fail(x):
+            raise ValueError(f"{data} failing task")
+
+        with contextlib.suppress(Exception):  # the failure is Spark's to log; the job goes on
+            context.sparkContext.parallelize([1], 1).map(fail).collect()
+        frame.unpersist()
+        return data

@@ -10,6 +10,7 @@ from tests.support.sjs_command import sjs
 
 SHUFFLE = "example_jobs.progress.ShuffleJob"
 CHATTY = "example_jobs.progress.ChattyJob"
+ENDLESS = "example_jobs.progress.EndlessStreamJob"
 
 
 def test_get_job_shows_progress_while_it_runs_and_100_percent_at_its_end(stack, app, context):
@@ -45,6 +46,26 @@ def test_a_jobs_log_through_the_api_the_client_and_sjs(stack, app, context):
     assert refused.status_code == 400 and refused.json()["status"] == "ERROR"
 
 
+def test_a_killed_streaming_jobs_query_stops_and_its_neighbours_runs_on(stack, app, context):
+    def active() -> list[str]:
+        done = stack.client.submit(app, "example_jobs.progress.ActiveQueriesJob", context=context, sync=True)
+        assert done.status is JobStatus.FINISHED, done.result
+        return done.result
+
+    killed, neighbour = (
+        stack.client.submit(app, ENDLESS, {"name": name}, context=context)
+        for name in ("killed_query", "neighbour_query")
+    )
+    names, started = wait_until(active, lambda names: {"killed_query", "neighbour_query"} <= set(names), 60)
+    assert started, names
+    assert stack.client.kill(killed.job_id) is JobStatus.KILLED
+    names, stopped = wait_until(active, lambda names: "killed_query" not in names, 30)
+    assert stopped and "neighbour_query" in names, names
+    assert stack.client.kill(neighbour.job_id) is JobStatus.KILLED
+    names, stopped = wait_until(active, lambda names: "neighbour_query" not in names, 30)
+    assert stopped, names
+
+
 @pytest.fixture(scope="module")
 def jvm_examples(stack, tmp_path_factory) -> str:
     """The example JVM jobs, compiled by the test (a fresh clone has no examples/dist) and uploaded."""
@@ -70,11 +91,19 @@ def test_a_jvm_jobs_progress(stack, jvm_examples, context):
     assert done.progress.percent == 100 and done.progress.jobs.total >= 1
 
 
-def test_what_a_jvm_job_prints_is_in_its_log(stack, jvm_examples, context):
+def test_what_a_jvm_job_prints_and_logs_is_in_its_log(stack, jvm_examples, context):
     config = {"marker": "java", "lines": 2}
     done = stack.client.submit(jvm_examples, "example.jobs.ChattyJob", config, context=context, sync=True)
     assert (done.status, done.result) == (JobStatus.FINISHED, 2)
-    lines, saved = wait_until(lambda: stack.client.job_logs(done.job_id), lambda got: len(got) == 5, 30)
+    lines, saved = wait_until(lambda: stack.client.job_logs(done.job_id), lambda got: len(got) == 7, 30)
     assert saved, lines
     texts = sorted(line.split(" ", 1)[1] for line in lines)
-    assert texts == ["java err 0", "java err 1", "java from a thread it started", "java out 0", "java out 1"]
+    assert texts == [
+        "WARN chatty: java log 0",
+        "WARN chatty: java log 1",
+        "java err 0",
+        "java err 1",
+        "java from a thread it started",
+        "java out 0",
+        "java out 1",
+    ]

@@ -113,8 +113,8 @@ class RunnerHarness:
             context_settings=lambda: ContextSettings(flavour=flavour),
             on_job_failed=self.failed.append,
             watch=JobWatch(
-                progress_of=engine.progress,
-                forget=engine.forget_progress,
+                sample_of=engine.sample,
+                forget=engine.forget,
                 jobs=self.jobs,
                 logs=self.logs,
                 publish=publish,
@@ -171,6 +171,11 @@ class RunnerHarness:
         _, done = wait_until(self.runner.running, lambda running: request.jobId not in running, 30)
         assert done, f"job {request.jobId} ended but its runner thread did not"
         return record
+
+    def kill(self, job_id: str) -> None:
+        """Kill a job as DELETE /jobs/{id} does: its record ended KILLED, then its host told."""
+        assert self.jobs.finish(job_id, JobStatus.KILLED)
+        self.runner.kill(job_id)
 
     def close(self) -> None:
         self.runner.kill_all()

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from context_host.engine import JobSample
 from context_host.progress import JobWatch
 from events.jobs import Counts, Progress
 from events.lifecycle import JobProgress, LifecycleEvent
@@ -28,17 +29,22 @@ def progress(done: int, total: int = 4) -> Progress:
 
 
 class SparkSide:
-    """What the context's JVM answers for a job's progress: set by the test, as Spark moves on."""
+    """What the context's JVM answers for a job's progress and log events: set by the test, as
+    Spark moves on."""
 
     def __init__(self) -> None:
         self.now = progress(0)
+        self.events: list[str] = []  # the JVM's log events for the job, taken by the next sample
         self.forgotten: list[str] = []
 
-    def progress_of(self, job_id: str, last: bool = False) -> Progress:
-        return self.now
+    def sample_of(self, job_id: str, last: bool = False) -> JobSample:
+        events, self.events = self.events, []
+        return JobSample(self.now, events)
 
-    def forget(self, job_id: str) -> None:
+    def forget(self, job_id: str) -> list[str]:
         self.forgotten.append(job_id)
+        events, self.events = self.events, []
+        return events
 
 
 @pytest.fixture
@@ -63,7 +69,7 @@ def running_job(aws) -> JobRequested:
 
 def watch_of(aws, spark: SparkSide, events: list[LifecycleEvent], event_seconds: float) -> JobWatch:
     return JobWatch(
-        progress_of=spark.progress_of,
+        sample_of=spark.sample_of,
         forget=spark.forget,
         jobs=JobStore(aws.jobs_table),
         logs=JobLogStore(aws.binaries_bucket),
@@ -78,6 +84,7 @@ def test_a_running_jobs_progress_and_log_follow_it_and_end_with_it(aws, running_
     jobs, logs = JobStore(aws.jobs_table), JobLogStore(aws.binaries_bucket)
     log = watch.follow(running_job)
     log.add("started")
+    spark.events = ["WARN CacheManager: Asked to cache already cached data."]
     job_id = running_job.jobId
 
     written, ok = wait_until(lambda: jobs.get(job_id).progress, lambda p: p == progress(0), 10)
@@ -85,8 +92,9 @@ def test_a_running_jobs_progress_and_log_follow_it_and_end_with_it(aws, running_
     spark.now = progress(2)
     written, ok = wait_until(lambda: jobs.get(job_id).progress, lambda p: p == progress(2), 10)
     assert ok, written
-    saved, ok = wait_until(lambda: logs.load("watched", job_id), lambda text: "started" in text, 10)
+    saved, ok = wait_until(lambda: logs.load("watched", job_id), lambda text: "cached data" in text, 10)
     assert ok, saved
+    assert saved.index(" started\n") < saved.index(" WARN CacheManager: Asked to cache already cached data.")
     told = [e for e in events if isinstance(e, JobProgress)]
     assert told and told[0].jobId == job_id and told[0].status is JobStatus.RUNNING
 
@@ -94,9 +102,11 @@ def test_a_running_jobs_progress_and_log_follow_it_and_end_with_it(aws, running_
     assert watch.last_progress(job_id) == progress(4)
     jobs.finish(job_id, JobStatus.FINISHED, result="1")
     log.add("last words")
+    spark.events = ["ERROR Executor: the JVM's last words"]
     watch.ended(job_id)
-    saved, ok = wait_until(lambda: logs.load("watched", job_id), lambda text: "last words" in text, 10)
+    saved, ok = wait_until(lambda: logs.load("watched", job_id), lambda text: "JVM's last" in text, 10)
     assert ok, saved
+    assert " last words\n" in saved
     _, forgotten = wait_until(lambda: spark.forgotten, lambda f: f == [job_id], 10)
     assert forgotten
     assert jobs.get(job_id).progress == progress(2)  # what the sampler wrote while it ran, untouched

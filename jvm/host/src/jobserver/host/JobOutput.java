@@ -16,8 +16,9 @@ import java.util.Map;
  * every other write on. The job's worker takes the text at the job's end and writes it to its own
  * output, which its host reads as the job's log (context_host/job_output.py).
  *
- * <p>Not captured: log4j (its console appender keeps the stream it was set up with), and what a
- * Spark thread shared by all jobs writes. A capture keeps {@link #LIMIT} bytes.
+ * <p>Not captured here: log4j (its console appender keeps the stream it was set up with; the job's
+ * log4j events reach its log through {@link JobLogEvents}), and what a Spark thread shared by all
+ * jobs writes. A capture keeps {@link #LIMIT} bytes.
  */
 final class JobOutput extends OutputStream {
     static final int LIMIT = 1 << 20;

@@ -15,14 +15,13 @@ import org.apache.spark.SparkStatusTracker;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerEvent;
 import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.StreamingQueryProgress;
 
 /**
- * How far a job of the context has got, answered in one call so the host's sampler costs one
- * py4j round trip per running job: the Spark jobs, stages and tasks its Spark work has started
- * (Spark's status tracker, by the job's tag), and the batches of the streaming queries it started.
+ * How far a job of the context has got (read with its log events in one call: {@link JobSamples}):
+ * the Spark jobs, stages and tasks its Spark work has started (Spark's status tracker, by the
+ * job's tag), and the batches of the streaming queries it started.
  *
  * <p>The worker tags a job's Spark work with {@link #tag}; a tag, unlike the job group, is kept by
  * the threads a streaming query starts (they set a group of their own, the query's run id), so
@@ -34,7 +33,6 @@ public final class JobProgress extends SparkListener {
     private static final String JOB_GROUP = "spark.jobGroup.id"; // SparkContext.SPARK_JOB_GROUP_ID
     private static final String JOB_TAGS = "spark.job.tags"; // SparkContext.SPARK_JOB_TAGS, comma-separated
     private static final int REMEMBERED = 10_000; // runs and jobs, should forget() never come
-    private static JobProgress current;
 
     private final SparkContext sc;
     private final Map<String, String> jobOfRun = Collections.synchronizedMap(bounded());
@@ -52,13 +50,11 @@ public final class JobProgress extends SparkListener {
         this.sc = sc;
     }
 
-    /** The progress of this JVM's context, listening from first use; a new SparkContext gets a new one. */
-    public static synchronized JobProgress forSession(SparkSession session) {
-        if (current == null || current.sc != session.sparkContext()) {
-            current = new JobProgress(session.sparkContext());
-            current.sc.addSparkListener(current);
-        }
-        return current;
+    /** The progress of {@code sc}'s jobs, listening from now on. */
+    static JobProgress listen(SparkContext sc) {
+        JobProgress progress = new JobProgress(sc);
+        sc.addSparkListener(progress);
+        return progress;
     }
 
     /** The Spark job tag of a job's work. */
@@ -71,8 +67,8 @@ public final class JobProgress extends SparkListener {
      * queries reported a batch, {@code "streaming": {"batches", "inputRows", "rowsPerSecond"}}. A
      * stage a finished Spark job skipped (its shuffle output was there already) counts as done.
      */
-    public String of(String jobId) {
-        return Json.ok("progress", snapshot(jobId));
+    Map<String, Object> of(String jobId) {
+        return snapshot(jobId);
     }
 
     /**
@@ -82,7 +78,7 @@ public final class JobProgress extends SparkListener {
      * millisecond until it does, for {@code settleMillis} at most (a Spark job the job left
      * running keeps it that long); a streaming job's last batches are waited for on the listener bus.
      */
-    public String last(String jobId, long settleMillis) throws InterruptedException {
+    Map<String, Object> last(String jobId, long settleMillis) throws InterruptedException {
         long deadline = System.nanoTime() + settleMillis * 1_000_000;
         Map<String, Object> progress = snapshot(jobId);
         while (!allJobsDone(progress) && System.nanoTime() < deadline) {
@@ -97,7 +93,7 @@ public final class JobProgress extends SparkListener {
             }
             progress = snapshot(jobId);
         }
-        return Json.ok("progress", progress);
+        return progress;
     }
 
     private static boolean allJobsDone(Map<String, Object> progress) {
@@ -159,7 +155,7 @@ public final class JobProgress extends SparkListener {
     }
 
     /** The job has ended and its progress been read for the last time. */
-    public void forget(String jobId) {
+    void forget(String jobId) {
         streaming.remove(jobId);
         synchronized (jobOfRun) {
             jobOfRun.values().removeIf(jobId::equals);
