@@ -5,6 +5,7 @@ CloudFormation, exactly as the local stack creates them."""
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,12 @@ FAKE_AWS = {
 }
 
 
-@pytest.fixture(scope="package")
-def aws() -> Iterator[Settings]:
-    """Credentials first, then the mock, then the stack; one per test package (names are unique)."""
+@contextmanager
+def moto_in_process() -> Iterator[Settings]:
+    """Credentials first, then the mock, then the stack. The unit and runner packages each take
+    it as their package-scoped `aws` fixture: defined here, a package-scoped fixture would live
+    as long as this top package, so its environment and its mock of botocore would reach the
+    integration tests' own AWS calls and the stacks they start when those run after them."""
     saved = dict(os.environ)
     os.environ.update(FAKE_AWS)
     os.environ.pop("AWS_ENDPOINT_URL", None)

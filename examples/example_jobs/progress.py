@@ -27,6 +27,14 @@ class ShuffleJob(SparkJob):
         return {"keys": len(by_key), "total": sum(by_key.values()), "count": counts.count()}
 
 
+def rate_query(session, rows_per_second: int, name: str | None = None):
+    """A streaming query from Spark's rate source to nowhere, a batch every 200 ms."""
+    writer = session.readStream.format("rate").option("rowsPerSecond", rows_per_second).load().writeStream
+    if name:
+        writer = writer.queryName(name)
+    return writer.format("noop").trigger(processingTime="200 milliseconds").start()
+
+
 class RateStreamJob(SparkJob):
     """A streaming query on Spark's rate source, run until it has done `batches` batches."""
 
@@ -35,14 +43,7 @@ class RateStreamJob(SparkJob):
 
     def run_job(self, context, runtime, data):
         batches, timeout = data
-        query = (
-            context.readStream.format("rate")
-            .option("rowsPerSecond", 50)
-            .load()
-            .writeStream.format("noop")
-            .trigger(processingTime="200 milliseconds")
-            .start()
-        )
+        query = rate_query(context, rows_per_second=50)
         deadline = time.monotonic() + timeout
         try:
             while time.monotonic() < deadline:
@@ -86,15 +87,7 @@ class EndlessStreamJob(SparkJob):
 
     def run_job(self, context, runtime, data):
         name, fail = data
-        query = (
-            context.readStream.format("rate")
-            .option("rowsPerSecond", 10)
-            .load()
-            .writeStream.format("noop")
-            .queryName(name)
-            .trigger(processingTime="200 milliseconds")
-            .start()
-        )
+        query = rate_query(context, rows_per_second=10, name=name)
         while fail and not query.lastProgress:
             time.sleep(0.05)
         if fail:

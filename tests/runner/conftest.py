@@ -35,6 +35,15 @@ from infra.stores.data_files import DataFileStore
 from infra.stores.job_logs import JobLogStore
 from infra.stores.jobs import JobRecord, JobStore
 from infra.stores.results import ResultStore
+from tests.conftest import moto_in_process
+
+
+@pytest.fixture(scope="package")
+def aws() -> Iterator[Settings]:
+    """moto in-process with the template's resources, for this package's tests."""
+    with moto_in_process() as settings:
+        yield settings
+
 
 MAX_JOBS = 3
 SAMPLE_SECONDS = 0.3  # how often the runner's watch samples running jobs (the least it takes)

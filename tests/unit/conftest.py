@@ -1,6 +1,7 @@
 """Unit tests call the API function as API Gateway would, on moto in-process (see tests/conftest.py)."""
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -9,6 +10,14 @@ from functions.wiring import services
 from infra.config import Settings
 from infra.local.api_gateway import api_gateway_event
 from infra.local.lambda_runtime import LocalLambdaContext
+from tests.conftest import moto_in_process
+
+
+@pytest.fixture(scope="package")
+def aws() -> Iterator[Settings]:
+    """moto in-process with the template's resources, for this package's tests."""
+    with moto_in_process() as settings:
+        yield settings
 
 
 @dataclass
