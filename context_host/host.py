@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,13 +38,14 @@ from events.states import ContextState
 from infra.context_end import ContextEnding
 from infra.errors import Conflict
 from infra.job_end import JobEnding
-from infra.processes import StopSignals
+from infra.processes import StopSignals, when_gone
 from infra.stores.contexts import ContextRecord, RunningHost
 from infra.stores.jobs import JobRecord
 
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0  # on SIGTERM, how long running jobs may finish before they are killed
+STACK_GONE_SECONDS = 5.0  # locally: how long a host may take to stop once its stack is gone
 
 
 @dataclass
@@ -106,9 +108,10 @@ class ContextHost:
             self._settings.heartbeat_seconds,
             on_lost=self._on_lost,
             on_engine_dead=self._on_engine_dead,
-            supervisor_pid=self._settings.supervisor_pid,
         )
         heartbeat.start()
+        if self._settings.supervisor_pid:  # locally: the host, its JVM and workers end with their stack
+            when_gone(self._settings.supervisor_pid, self._on_stack_gone)
         try:
             warm = self._warm = self._start(settings)
         except Exception as e:
@@ -272,6 +275,16 @@ class ContextHost:
         log.warning("stopping: %s", reason)
         self._lost = True
         self.request_stop(reason, drain=False)
+
+    def _on_stack_gone(self) -> None:
+        """The local stack that launched this host has exited, and moto with it: nothing the host
+        does can be recorded any more. It stops as a lost host does, and exits regardless after
+        STACK_GONE_SECONDS (a JVM still starting cannot be interrupted); its JVM and job workers
+        follow it (their stdin and lifeline close)."""
+        self._on_lost("the local stack that launched it exited")
+        time.sleep(STACK_GONE_SECONDS)
+        log.warning("still here %g s after the stack exited: exiting now", STACK_GONE_SECONDS)
+        os._exit(1)
 
     def _on_engine_dead(self, reason: str) -> None:
         log.error("context %s lost its engine: %s", self._name, reason)
