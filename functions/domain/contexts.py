@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 NAME = re.compile(CONTEXT_NAME)
 STOP_WAIT_SECONDS = 15.0  # SJS's context-deletion-timeout default
 KNOWN_SECONDS = 10.0  # how long an API container trusts what it read of a running context
+LISTED = frozenset({ContextState.STARTED, ContextState.RUNNING, ContextState.RESTARTING})  # by GET /contexts
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,12 @@ class ContextService:
         """How many contexts are not yet ended, as recorded (no liveness check: cheap)."""
         return len(self.contexts.live())
 
-    def live_names(self) -> list[str]:
-        """The contexts that can take jobs or are on their way there, dead hosts reaped first."""
-        usable = (ContextState.STARTED, ContextState.RUNNING)
-        return [r.name for r in map(self.reaper.checked, self.contexts.live()) if r.state in usable]
+    def listed_names(self) -> list[str]:
+        """The contexts GET /contexts lists: those that can take jobs, are starting, or (supervised)
+        are between two incarnations; dead hosts reaped first (a supervised one's context is then
+        RESTARTING, and listed still)."""
+        checked = map(self.reaper.checked, self.contexts.in_states(LISTED))
+        return [r.name for r in checked if r.state in LISTED]
 
     def known(self, name: str) -> ContextRecord:
         """The context as this container last saw it running (read again after KNOWN_SECONDS):

@@ -8,6 +8,7 @@ single conditional write that also proves the context is live, and whoever ends 
 back. The reconciler repairs a counter that leaked (the jobs' index is the truth)."""
 
 import contextlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -169,13 +170,16 @@ class ContextStore:
 
     def restarting(self) -> list[ContextRecord]:
         """The supervised contexts waiting for their next incarnation (state RESTARTING)."""
-        values = {":restarting": ContextState.RESTARTING.value}
-        items = self._table.scan("#st = :restarting", names=_STATE, values=values)
-        return [ContextRecord.from_item(item) for item in items]
+        return self.in_states({ContextState.RESTARTING})
 
     def live(self) -> list[ContextRecord]:
         """Every context not yet ended. The table holds one item per name, so it stays small."""
-        items = self._table.scan(_IS_LIVE, names=_STATE, values=_LIVE_VALUES)
+        return self.in_states(LIVE_CONTEXT_STATES)
+
+    def in_states(self, states: Collection[ContextState]) -> list[ContextRecord]:
+        """The contexts in one of `states`, oldest first."""
+        values = {f":in{i}": state.value for i, state in enumerate(sorted(states))}
+        items = self._table.scan(f"#st IN ({', '.join(values)})", names=_STATE, values=values)
         return sorted((ContextRecord.from_item(item) for item in items), key=lambda c: c.startTime)
 
     def set_host(self, name: str, context_id: str, host_id: str) -> None:

@@ -43,7 +43,8 @@ EXAMPLE = {
 
 @router.get(
     "/",
-    summary="List the live contexts' names",
+    summary="List the contexts' names: running, starting, or restarting (supervised)",
+    description="SJS's list of names; `GET /contexts/{name}` shows each one's state.",
     tags=TAGS,
     responses=answers(
         success(200, list[str], "Names of the contexts the caller reaches", some=["analytics"]), GUARDED
@@ -51,7 +52,7 @@ EXAMPLE = {
     middlewares=[requires(Permission.CONTEXTS_READ)],
 )
 def list_contexts(caller: Annotated[Caller, Depends(current_caller)]) -> list[str]:
-    return [name for name in services().contexts.live_names() if caller.reaches(name)]
+    return [name for name in services().contexts.listed_names() if caller.reaches(name)]
 
 
 @router.post(
