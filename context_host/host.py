@@ -34,7 +34,8 @@ from context_host.workers import WorkerPool, WorkerSpec
 from events.lifecycle import ContextStarted, LifecycleEvent
 from events.messages import Adoption, HostMessage, JobRequested, KillRequested, StopRequested
 from events.settings import ContextSettings
-from events.states import ContextState
+from events.states import ContextState, JobStatus
+from infra.clock import now_iso, seconds_between
 from infra.context_end import ContextEnding
 from infra.errors import Conflict
 from infra.job_end import JobEnding
@@ -184,9 +185,40 @@ class ContextHost:
             raise Conflict(f"context {adoption.context} ended while it adopted its host")
 
     def _serve(self, record: ContextRecord) -> None:
-        """Serve `record`'s context: mark it running, tell the bus, take its queue's messages."""
-        assert self._warm is not None
+        """Serve `record`'s context: its warm-up job first when it has one (on a thread of its
+        own: an adoption is answered at once), then mark it running, tell the bus, take its
+        queue's messages."""
         self._context = record
+        if record.warmUp is None:
+            self._go_live(record)
+        else:
+            threading.Thread(target=self._warm_up, args=(record,), name="warm-up", daemon=True).start()
+
+    def _warm_up(self, record: ContextRecord) -> None:
+        """Run the context's warm-up job as any job runs, within what is left of the start timeout
+        (the context is not usable before it ends); the context goes live once it has finished,
+        and otherwise ends ERROR with the job's error as the reason (a supervised context counts
+        it as a failed attempt)."""
+        assert self._warm is not None and record.warmUp is not None
+        job_id = record.warmUp.jobId
+        timeout = self._settings.context_start_timeout_seconds
+        left = timeout - seconds_between(record.startTime, now_iso())
+        log.info("context %s warming up: job %s (%s)", self._name, job_id, record.warmUp.classPath)
+        try:
+            ended = self._warm.runner.run_now(record.warmUp).result(timeout=max(left, 0.0))
+        except TimeoutError:
+            failure = f"did not finish within the start timeout ({timeout:g} s)"
+        else:
+            if ended is not None and ended.status is JobStatus.FINISHED:
+                return self._go_live(record)
+            error = ended.error if ended is not None else None
+            failure = f"failed: {error.message}" if error else "ended before it finished"
+        self.request_stop(f"its warm-up job {job_id} {failure}", drain=False, state=ContextState.ERROR)
+
+    def _go_live(self, record: ContextRecord) -> None:
+        assert self._warm is not None
+        if self._stop.is_set():
+            return  # stopping already (its engine died under the warm-up, or a signal)
         try:
             self._parts.contexts.mark_running(self._name, self._context_id, self._running(self._warm))
         except Conflict:
@@ -303,8 +335,11 @@ class ContextHost:
 
     def _on_job_failed(self, job_id: str) -> None:
         """SJS's stop-context-on-job-error: the context stops at its first failed job, at once
-        (its other jobs end with it), and ends KILLED as SJS's does when its SparkContext stops."""
-        if self._context is not None and self._context.settings.stopContextOnJobError:
+        (its other jobs end with it), and ends KILLED as SJS's does when its SparkContext stops.
+        A failed warm-up job ends its context ERROR instead (_warm_up)."""
+        context = self._context
+        warm_up = context.warmUp.jobId if context is not None and context.warmUp else None
+        if context is not None and context.settings.stopContextOnJobError and job_id != warm_up:
             reason = f"its job {job_id} failed and stop-context-on-job-error is set"
             self.request_stop(reason, drain=False, state=ContextState.KILLED)
 

@@ -125,13 +125,6 @@ def test_the_last_attempt_ends_error_for_good(aws):
     assert ContextStore(aws.contexts_table).get(record.name).state is ContextState.ERROR
 
 
-@pytest.fixture
-def ecs_hosts(aws, configure):
-    """Hosts launched as ECS tasks, which moto records and never runs: no host process starts."""
-    subnet = client("ec2").describe_subnets()["Subnets"][0]["SubnetId"]
-    configure(CONTEXT_LAUNCHER="ecs", HOST_SUBNETS=subnet)
-
-
 def test_a_silent_supervised_context_stays_listed_as_it_restarts(aws, api):
     record = supervised(aws, f"sup-{uuid.uuid4().hex[:4]}", heartbeat_ms=now_ms() - 60_000)
     unsupervised = supervised(aws, f"uns-{uuid.uuid4().hex[:4]}", heartbeat_ms=now_ms() - 60_000)
