@@ -93,6 +93,9 @@ class ContextHost:
         self._lost = False
         self._warm: Warm | None = None
         self._heartbeat: Heartbeat | None = None
+        self._holding = threading.Lock()
+        self._live = False  # marked running: jobs run as they come
+        self._held: list[tuple[JobRequested, Callable[[], None]]] = []  # jobs that came before
 
     def run(self) -> int:
         if self._spare:
@@ -185,10 +188,12 @@ class ContextHost:
             raise Conflict(f"context {adoption.context} ended while it adopted its host")
 
     def _serve(self, record: ContextRecord) -> None:
-        """Serve `record`'s context: its warm-up job first when it has one (on a thread of its
-        own: an adoption is answered at once), then mark it running, tell the bus, take its
-        queue's messages."""
+        """Serve `record`'s context: take its queue's messages, run its warm-up job when it has
+        one (on a thread of its own: an adoption is answered at once), then mark it running and
+        tell the bus. Jobs that come before then are held until it is running; a stop or a kill
+        (of the warm-up too) is handled at once."""
         self._context = record
+        threading.Thread(target=self._consume, args=(record.queueUrl,), name="consumer", daemon=True).start()
         if record.warmUp is None:
             self._go_live(record)
         else:
@@ -241,7 +246,11 @@ class ContextHost:
                 sparkUiUrl=engine.ui_url,
             )
         )
-        threading.Thread(target=self._consume, args=(record.queueUrl,), name="consumer", daemon=True).start()
+        with self._holding:
+            self._live = True
+            held, self._held = self._held, []
+        for message, ack in held:
+            self._run_job(message, ack)
 
     def _running(self, warm: Warm) -> RunningHost:
         engine = warm.engine
@@ -368,14 +377,21 @@ class ContextHost:
     def _handle(self, message: HostMessage, ack: Callable[[], None]) -> None:
         assert self._warm is not None
         if isinstance(message, JobRequested):
-            if self._warm.runner.submit(message, ack):
-                return  # acknowledged when the job ends
-        elif isinstance(message, KillRequested):
+            with self._holding:
+                if not self._live:  # its warm-up job runs first
+                    return self._held.append((message, ack))
+            return self._run_job(message, ack)
+        if isinstance(message, KillRequested):
             self._warm.runner.kill(message.jobId)
         elif isinstance(message, StopRequested):
             reason = "context deleted with force: Spark was killed" if message.force else "context deleted"
             self.request_stop(reason, drain=False, force=message.force)
         ack()
+
+    def _run_job(self, message: JobRequested, ack: Callable[[], None]) -> None:
+        assert self._warm is not None
+        if not self._warm.runner.submit(message, ack):  # else acknowledged when the job ends
+            ack()  # a second delivery of a job this host has
 
     def _shutdown(self, warm: Warm) -> None:
         log.info("%s stopping: %s", self._name, self._stop_reason)

@@ -213,6 +213,37 @@ def test_a_jvm_warm_up_job_builds_a_named_object_that_python_jobs_find(
     assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
 
 
+def test_jobs_wait_for_the_warm_up_and_a_delete_meanwhile_stops_the_context(supervised_stack):
+    stack, name = supervised_stack, unique("warm-slow")
+    body = f'warm-up {{ app = examples, classPath = "{SLOW}", config.seconds = 15 }}'
+    answer = stack.call("POST", f"/contexts/{name}", data=body)
+    assert answer.status_code == 202, answer.text  # the warm-up outlives this stack's 2 s bound
+    warm_up_id = answer.json()["context"]["warmUpJobId"]
+    stack.wait_job(warm_up_id, lambda j: j["status"] == "RUNNING", timeout=COLD_START_SECONDS)
+    stack.host_group(name)
+    job = stack.submit("examples", WORDCOUNT, 'input.strings = ["w"]', context=name).json()["jobId"]
+    waiting = stack.client.job(job).as_json()
+    warming = stack.client.job(warm_up_id).as_json()  # read after: the job waited while it ran
+    assert (waiting["status"], warming["status"]) == ("STARTED", "RUNNING"), (waiting, warming)
+    assert stack.call("GET", f"/contexts/{name}").json()["state"] == "STARTED"
+    assert stack.wait_job(job, lambda j: j["status"] == "FINISHED", timeout=60)["result"] == {"w": 1}
+    assert stack.client.job(warm_up_id).as_json()["status"] == "FINISHED"
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+    other = unique("warm-slow")
+    answer = stack.call("POST", f"/contexts/{other}", data=body.replace("15", "120"))
+    assert answer.status_code == 202, answer.text
+    warm_up_id = answer.json()["context"]["warmUpJobId"]
+    stack.wait_job(warm_up_id, lambda j: j["status"] == "RUNNING", timeout=COLD_START_SECONDS)
+    stack.host_group(other)
+    deleted = stack.call("DELETE", f"/contexts/{other}")
+    assert deleted.status_code == 200, deleted.text
+    ended = stack.call("GET", f"/contexts/{other}").json()
+    assert ended["state"] == "FINISHED", ended  # stopped by its host, not given up on
+    warm_up = stack.client.job(warm_up_id).as_json()
+    assert warm_up["status"] == "ERROR" and "terminated" in warm_up["result"]["message"], warm_up
+
+
 def test_a_failing_warm_up_ends_the_start_error_and_an_unknown_one_is_refused(supervised_stack):
     stack, name = supervised_stack, unique("warm-bad")
     unknown = stack.call("POST", f"/contexts/{name}?warm-up.app=examples&warm-up.classPath=example_jobs.Nope")
