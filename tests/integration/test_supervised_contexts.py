@@ -264,6 +264,21 @@ def test_a_failing_warm_up_ends_the_start_error_and_an_unknown_one_is_refused(su
     assert name not in stack.call("GET", "/contexts").json()
 
 
+def test_a_warm_up_that_outlasts_the_start_timeout_ends_the_start(supervised_stack):
+    stack, name = supervised_stack, unique("warm-long")
+    body = f'warm-up {{ app = examples, classPath = "{SLOW}", config.seconds = 600 }}'
+    answer = stack.call("POST", f"/contexts/{name}", data=body)
+    assert answer.status_code == 202, answer.text
+    stack.host_group(name)
+    ended, ok = wait_until(  # the start timeout is the default 60 s, counted from the context's start
+        lambda: stack.call("GET", f"/contexts/{name}").json(), lambda c: c["state"] != "STARTED", 90
+    )
+    assert ok and ended["state"] == "ERROR", ended
+    warm_up = ended["warmUpJobId"]
+    assert f"its warm-up job {warm_up} did not finish within the start timeout (60 s)" in ended["message"]
+    assert stack.client.job(warm_up).as_json()["status"] == "ERROR"
+
+
 def test_restarts_are_bounded(supervised_stack):
     stack, name = supervised_stack, unique("sup-bound")
     before = start_supervised(stack, name, "&restart-attempts=1")
