@@ -43,10 +43,7 @@ class JobRequests:
         path = self.resolve(entries)
         if context is not None:
             path = self.with_context_entries(path, context)
-        binary = holder(path, class_path)
-        if binary is None:
-            raise NoSuchClass(class_path)
-        return path, binary
+        return path, holding(path, class_path)
 
     def resolve(self, entries: tuple[str, ...]) -> Path:
         """Each entry as the newest version of the binary it names, or as a package URI the
@@ -73,6 +70,14 @@ def holder(path: Path, class_path: str) -> BinaryRecord | None:
     in a package URI cannot be checked here, so it needs an uploaded binary to hold it)."""
     binaries = [entry for entry in path if isinstance(entry, BinaryRecord)]
     return next((b for b in binaries if has_class(b.classes, class_path)), None)
+
+
+def holding(path: Path, class_path: str) -> BinaryRecord:
+    """The job's own binary (`holder`); NoSuchClass (404) when no binary on its path has the class."""
+    binary = holder(path, class_path)
+    if binary is None:
+        raise NoSuchClass(class_path)
+    return binary
 
 
 def new_job(

@@ -23,7 +23,7 @@ from events.states import FailurePhase, JobStatus
 from functions.domain.callback_targets import CallbackTargets
 from functions.domain.context_settings import adhoc_settings
 from functions.domain.contexts import ContextService
-from functions.domain.job_requests import JobRequests, holder, job_request, new_job
+from functions.domain.job_requests import JobRequests, holder, holding, job_request, new_job
 from functions.domain.waiting import wait_until
 from infra.errors import (
     Conflict,
@@ -107,16 +107,16 @@ class JobService:
                 raise
             try:
                 path = requests.with_context_entries(resolving.result(), context.settings)
-                binary = holder(path, submission.class_path)
-                if binary is None:
-                    raise NoSuchClass(submission.class_path)
+                binary = holding(path, submission.class_path)
             except Exception:
                 self.jobs.delete(job.jobId)
                 self.contexts.free_slot(context.name, context.contextId)
                 raise
         else:
-            known = self.contexts.known(submission.context) if submission.context else None
-            path, binary = requests.located(submission.path, submission.class_path, known and known.settings)
+            path = requests.resolve(submission.path)  # an unknown binary is the answer before the context
+            if submission.context:
+                path = requests.with_context_entries(path, self.contexts.known(submission.context).settings)
+            binary = holding(path, submission.class_path)
             if submission.context:
                 context, job, config = self._record_with_slot(submission, binary.appName)
             else:
