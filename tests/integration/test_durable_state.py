@@ -1,6 +1,6 @@
 """The local stack keeps its state across restarts (infra/local/snapshot.py, functions/domain/resume.py):
 the real stack stopped with Ctrl-C and started again over the same state folder, as a user runs
-`make up` twice."""
+`make up` twice; and a stack killed outright takes every process it started with it."""
 
 import contextlib
 import os
