@@ -3,15 +3,13 @@
 A beat is conditional on the context incarnation still being live: if the reaper declared this
 host dead (or the context was deleted), the beat fails and the host stops itself rather than run
 jobs nobody can see. A beat is also a check of the context's engine: a JVM that died or stopped
-answering ends the context rather than leave it listed RUNNING with nothing behind it. Locally
-the host also stops when the stack that launched it is gone."""
+answering ends the context rather than leave it listed RUNNING with nothing behind it."""
 
 import logging
 import threading
 from collections.abc import Callable
 
 from infra.errors import Conflict
-from infra.processes import process_alive
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +21,6 @@ class Heartbeat(threading.Thread):
         interval_seconds: float,
         on_lost: Callable[[str], None],
         on_engine_dead: Callable[[str], None],
-        supervisor_pid: int = 0,
     ):
         """`beat` records this host alive in its record, and raises Conflict when that record
         says it should not be (see ContextStore.beat and .beat_spare)."""
@@ -32,7 +29,6 @@ class Heartbeat(threading.Thread):
         self._interval = interval_seconds
         self._on_lost = on_lost
         self._on_engine_dead = on_engine_dead
-        self._supervisor_pid = supervisor_pid
         self._engine_death: Callable[[], str | None] = lambda: None
         self._stopped = threading.Event()
 
@@ -46,8 +42,6 @@ class Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self._stopped.is_set():
-            if self._supervisor_pid and not process_alive(self._supervisor_pid):
-                return self._on_lost("the local stack that launched this host has exited")
             death = self._engine_death()
             if death and not self._stopped.is_set():
                 return self._on_engine_dead(death)

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,17 +34,19 @@ from context_host.workers import WorkerPool, WorkerSpec
 from events.lifecycle import ContextStarted, LifecycleEvent
 from events.messages import Adoption, HostMessage, JobRequested, KillRequested, StopRequested
 from events.settings import ContextSettings
-from events.states import ContextState
+from events.states import ContextState, JobStatus
+from infra.clock import now_iso, seconds_between
 from infra.context_end import ContextEnding
 from infra.errors import Conflict
 from infra.job_end import JobEnding
-from infra.processes import StopSignals
+from infra.processes import StopSignals, when_gone
 from infra.stores.contexts import ContextRecord, RunningHost
 from infra.stores.jobs import JobRecord
 
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 10.0  # on SIGTERM, how long running jobs may finish before they are killed
+STACK_GONE_SECONDS = 5.0  # locally: how long a host may take to stop once its stack is gone
 
 
 @dataclass
@@ -90,6 +93,9 @@ class ContextHost:
         self._lost = False
         self._warm: Warm | None = None
         self._heartbeat: Heartbeat | None = None
+        self._holding = threading.Lock()
+        self._live = False  # marked running: jobs run as they come
+        self._held: list[tuple[JobRequested, Callable[[], None]]] = []  # jobs that came before
 
     def run(self) -> int:
         if self._spare:
@@ -106,9 +112,10 @@ class ContextHost:
             self._settings.heartbeat_seconds,
             on_lost=self._on_lost,
             on_engine_dead=self._on_engine_dead,
-            supervisor_pid=self._settings.supervisor_pid,
         )
         heartbeat.start()
+        if self._settings.supervisor_pid:  # locally: the host, its JVM and workers end with their stack
+            when_gone(self._settings.supervisor_pid, self._on_stack_gone)
         try:
             warm = self._warm = self._start(settings)
         except Exception as e:
@@ -181,9 +188,42 @@ class ContextHost:
             raise Conflict(f"context {adoption.context} ended while it adopted its host")
 
     def _serve(self, record: ContextRecord) -> None:
-        """Serve `record`'s context: mark it running, tell the bus, take its queue's messages."""
-        assert self._warm is not None
+        """Serve `record`'s context: take its queue's messages, run its warm-up job when it has
+        one (on a thread of its own: an adoption is answered at once), then mark it running and
+        tell the bus. Jobs that come before then are held until it is running; a stop or a kill
+        (of the warm-up too) is handled at once."""
         self._context = record
+        threading.Thread(target=self._consume, args=(record.queueUrl,), name="consumer", daemon=True).start()
+        if record.warmUp is None:
+            self._go_live(record)
+        else:
+            threading.Thread(target=self._warm_up, args=(record,), name="warm-up", daemon=True).start()
+
+    def _warm_up(self, record: ContextRecord) -> None:
+        """Run the context's warm-up job as any job runs, within what is left of the start timeout
+        (the context is not usable before it ends); the context goes live once it has finished,
+        and otherwise ends ERROR with the job's error as the reason (a supervised context counts
+        it as a failed attempt)."""
+        assert self._warm is not None and record.warmUp is not None
+        job_id = record.warmUp.jobId
+        timeout = self._settings.context_start_timeout_seconds
+        left = timeout - seconds_between(record.startTime, now_iso())
+        log.info("context %s warming up: job %s (%s)", self._name, job_id, record.warmUp.classPath)
+        try:
+            ended = self._warm.runner.run_now(record.warmUp).result(timeout=max(left, 0.0))
+        except TimeoutError:
+            failure = f"did not finish within the start timeout ({timeout:g} s)"
+        else:
+            if ended is not None and ended.status is JobStatus.FINISHED:
+                return self._go_live(record)
+            error = ended.error if ended is not None else None
+            failure = f"failed: {error.message}" if error else "ended before it finished"
+        self.request_stop(f"its warm-up job {job_id} {failure}", drain=False, state=ContextState.ERROR)
+
+    def _go_live(self, record: ContextRecord) -> None:
+        assert self._warm is not None
+        if self._stop.is_set():
+            return  # stopping already (its engine died under the warm-up, or a signal)
         try:
             self._parts.contexts.mark_running(self._name, self._context_id, self._running(self._warm))
         except Conflict:
@@ -206,7 +246,11 @@ class ContextHost:
                 sparkUiUrl=engine.ui_url,
             )
         )
-        threading.Thread(target=self._consume, args=(record.queueUrl,), name="consumer", daemon=True).start()
+        with self._holding:
+            self._live = True
+            held, self._held = self._held, []
+        for message, ack in held:
+            self._run_job(message, ack)
 
     def _running(self, warm: Warm) -> RunningHost:
         engine = warm.engine
@@ -273,6 +317,16 @@ class ContextHost:
         self._lost = True
         self.request_stop(reason, drain=False)
 
+    def _on_stack_gone(self) -> None:
+        """The local stack that launched this host has exited, and moto with it: nothing the host
+        does can be recorded any more. It stops as a lost host does, and exits regardless after
+        STACK_GONE_SECONDS (a JVM still starting cannot be interrupted); its JVM and job workers
+        follow it (their stdin and lifeline close)."""
+        self._on_lost("the local stack that launched it exited")
+        time.sleep(STACK_GONE_SECONDS)
+        log.warning("still here %g s after the stack exited: exiting now", STACK_GONE_SECONDS)
+        os._exit(1)
+
     def _on_engine_dead(self, reason: str) -> None:
         log.error("context %s lost its engine: %s", self._name, reason)
         self.request_stop(reason, drain=False, state=ContextState.ERROR)
@@ -290,8 +344,11 @@ class ContextHost:
 
     def _on_job_failed(self, job_id: str) -> None:
         """SJS's stop-context-on-job-error: the context stops at its first failed job, at once
-        (its other jobs end with it), and ends KILLED as SJS's does when its SparkContext stops."""
-        if self._context is not None and self._context.settings.stopContextOnJobError:
+        (its other jobs end with it), and ends KILLED as SJS's does when its SparkContext stops.
+        A failed warm-up job ends its context ERROR instead (_warm_up)."""
+        context = self._context
+        warm_up = context.warmUp.jobId if context is not None and context.warmUp else None
+        if context is not None and context.settings.stopContextOnJobError and job_id != warm_up:
             reason = f"its job {job_id} failed and stop-context-on-job-error is set"
             self.request_stop(reason, drain=False, state=ContextState.KILLED)
 
@@ -320,14 +377,21 @@ class ContextHost:
     def _handle(self, message: HostMessage, ack: Callable[[], None]) -> None:
         assert self._warm is not None
         if isinstance(message, JobRequested):
-            if self._warm.runner.submit(message, ack):
-                return  # acknowledged when the job ends
-        elif isinstance(message, KillRequested):
+            with self._holding:
+                if not self._live:  # its warm-up job runs first
+                    return self._held.append((message, ack))
+            return self._run_job(message, ack)
+        if isinstance(message, KillRequested):
             self._warm.runner.kill(message.jobId)
         elif isinstance(message, StopRequested):
             reason = "context deleted with force: Spark was killed" if message.force else "context deleted"
             self.request_stop(reason, drain=False, force=message.force)
         ack()
+
+    def _run_job(self, message: JobRequested, ack: Callable[[], None]) -> None:
+        assert self._warm is not None
+        if not self._warm.runner.submit(message, ack):  # else acknowledged when the job ends
+            ack()  # a second delivery of a job this host has
 
     def _shutdown(self, warm: Warm) -> None:
         log.info("%s stopping: %s", self._name, self._stop_reason)

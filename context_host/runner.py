@@ -92,8 +92,9 @@ class JobRunner:
         return self._start(request, ack, lane=False) is not None
 
     def run_now(self, request: JobRequested) -> Future[JobRecord | None]:
-        """Start a job of the sync lane (context_host/endpoint.py); its record as it ended, or None
-        when it ended elsewhere (killed, or its context ended)."""
+        """Start a job that did not come by the queue: one of the sync lane (context_host/endpoint.py)
+        or the context's warm-up job; its record as it ended, or None when it ended elsewhere
+        (killed, or its context ended)."""
         started = self._start(request, lambda: None, lane=True)
         if started is None:
             raise ValueError(f"job {request.jobId} is running on this host already")

@@ -40,6 +40,15 @@ class RestartPolicy(BaseModel):
     attempts: int = Field(default=3, ge=1, le=10)  # restarts in a row before it ends ERROR for good
 
 
+class WarmUp(BaseModel):
+    """`warm-up { app, classPath, config }`: a job run at each start of the context, before it is
+    RUNNING (to rebuild its named objects); an ordinary recorded job, which must finish."""
+
+    app: str = Field(min_length=1)  # a binary's name (or names and package URIs, as a job's appName)
+    classPath: str = Field(min_length=1)
+    config: dict = {}  # its own config, over the context's, as a job's posted config
+
+
 class ContextSettings(BaseModel):
     numCpuCores: int = Field(default=2, ge=1)
     memoryPerNode: str | None = None  # Spark memory string, e.g. 512m
@@ -48,4 +57,5 @@ class ContextSettings(BaseModel):
     stopContextOnJobError: bool = False  # SJS's stop-context-on-job-error: a failed job stops its context
     sparkConf: dict[str, str] = {}  # the context's Spark conf: spark.*, passthrough and hadoop keys
     restart: RestartPolicy | None = None  # None: a context that dies stays ended (ERROR)
+    warmUp: WarmUp | None = None  # run at each start, before the context is RUNNING
     config: dict = {}  # the context's whole config: runtime.contextConfig, below its jobs' own configs

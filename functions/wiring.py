@@ -13,6 +13,7 @@ from functions.domain.callbacks import CallbackService
 from functions.domain.contexts import ContextService
 from functions.domain.data_files import DataFileService
 from functions.domain.job_logs import JobLogs
+from functions.domain.job_requests import JobRequests
 from functions.domain.jobs import JobService
 from functions.domain.liveness import Reaper
 from functions.domain.overview import Overview
@@ -87,13 +88,23 @@ def services() -> Services:
         settings.heartbeat_timeout_seconds,
         settings.context_start_timeout_seconds,
     )
+    requests = JobRequests(
+        binary_store, settings.policy.spark, settings.policy.dependencies, settings.binaries_bucket
+    )
     contexts = ContextService(
-        context_store, queues, launcher, reaper, settings.context_start_timeout_seconds, lane, pool
+        context_store,
+        queues,
+        launcher,
+        reaper,
+        settings.context_start_timeout_seconds,
+        lane,
+        requests,
+        job_store,
+        pool,
     )
     jobs = JobService(
         job_store,
         results,
-        binary_store,
         contexts,
         queues,
         replies,
@@ -101,9 +112,8 @@ def services() -> Services:
         lane,
         settings.context_start_timeout_seconds,
         callback_targets,
+        requests,
         settings.policy.spark,
-        settings.policy.dependencies,
-        settings.binaries_bucket,
         settings.policy.gateway.max_wait_seconds,
     )
     callbacks = CallbackService(jobs, callback_targets)

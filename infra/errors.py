@@ -3,7 +3,8 @@ SJS-shaped HTTP responses in one place (functions/api/errors.py).
 
 - NotFound: NoSuchBinary, NoSuchClass, NoSuchContext, NoSuchJob, NoRunningJob
 - BadRequest: InvalidName, InvalidBinary (PackageTooLarge, UnsupportedBinaryType: 415),
-  MalformedConfig (IncludeRefused), ConfigRefused, ContextExists, CallbackRefused, NoSuchDataFile
+  MalformedConfig (IncludeRefused), ConfigRefused, ContextExists, InvalidWarmUp, CallbackRefused,
+  NoSuchDataFile
 - JobRejected (carries the job's exception): ValidationFailed, JobLoadingFailed
 - NoSlotsAvailable, ContextStopInProgress, ContextInitFailed, SyncTimeout
 - BinaryInUse (403): a binary that active jobs use is not deleted
@@ -82,6 +83,10 @@ class ConfigRefused(BadRequest):
 
 class CallbackRefused(BadRequest):
     """A callbackUrl the server may not call (a private, loopback, ... address)."""
+
+
+class InvalidWarmUp(BadRequest):
+    """A context's warm-up job names a binary or class that is not there."""
 
 
 class ContextExists(BadRequest):

@@ -82,6 +82,11 @@ class ContextDetails(_Answer):
     contextFactory: str
     message: str | None = Field(description="why it ended, when it ended in ERROR")
     isolation: str
+    restart: dict[str, int] | None = Field(None, description='supervised: {"attempts"} (restart=on-failure)')
+    restarts: int = Field(0, description="supervised: restarts in a row that led to this incarnation")
+    warmUpJobId: str | None = Field(
+        None, description="the job id of its latest warm-up job (`warm-up`), run before it was RUNNING"
+    )
 
 
 class Progress(_Answer):

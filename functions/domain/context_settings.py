@@ -9,16 +9,18 @@ jobs get as `runtime.contextConfig` (JVM: `JobEnvironment.contextConfig()`). An 
 config is its job's `spark.context-settings` block over the same server defaults.
 
 Its settings are read from that config: num-cpu-cores, memory-per-node, context-factory,
-stop-context-on-job-error, supervision (`restart = on-failure`, `restart-attempts`; not for ad-hoc
-contexts, which live for one job), the slot limit (`spark.jobserver.max-jobs-per-context`, else the
-server's), and the Spark conf: `spark.*` keys as they are, `passthrough { k = v }` as `k`, and
-`hadoop { k = v }` as `spark.hadoop.k`, which Spark copies into the Hadoop configuration."""
+stop-context-on-job-error, supervision (`restart = on-failure`, `restart-attempts`) and the
+warm-up job (`warm-up { app, classPath, config }`, or `warm-up.app=` and `warm-up.classPath=` in
+the query), neither for ad-hoc contexts, which live for one job; the slot limit
+(`spark.jobserver.max-jobs-per-context`, else the server's), and the Spark conf: `spark.*` keys
+as they are, `passthrough { k = v }` as `k`, and `hadoop { k = v }` as `spark.hadoop.k`, which
+Spark copies into the Hadoop configuration."""
 
 from typing import Any
 
 from pydantic import ValidationError
 
-from events.settings import ContextFlavour, ContextSettings, RestartPolicy
+from events.settings import ContextFlavour, ContextSettings, RestartPolicy, WarmUp
 from functions.domain.config_layers import nested, with_fallback
 from functions.domain.config_text import flatten
 from infra.errors import BadRequest
@@ -61,6 +63,7 @@ def _settings(name: str, config: dict[str, Any], server: SparkSection, transient
             maxJobs=1 if transient else max_jobs or server.jobserver.max_jobs_per_context,
             stopContextOnJobError=flat.get("stop-context-on-job-error", False),
             restart=None if transient else _restart(flat),
+            warmUp=None if transient else _warm_up(config.get(WARM_UP)),
             sparkConf=_spark_conf(flat),
             config=config,
         )
@@ -81,6 +84,25 @@ def _restart(flat: dict[str, Any]) -> RestartPolicy | None:
         raise ValueError(f"restart must be {RESTART_ON_FAILURE} or no, not {restart!r}")
     attempts = flat.get("restart-attempts")
     return RestartPolicy() if attempts is None else RestartPolicy(attempts=attempts)
+
+
+WARM_UP = "warm-up"
+
+
+def _warm_up(block: Any) -> WarmUp | None:
+    """`warm-up { app = …, classPath = …, config { … } }` (whether the binary and class exist is
+    checked where jobs are: functions/domain/job_requests.py)."""
+    if block is None:
+        return None
+    if not isinstance(block, dict):
+        raise ValueError(f"{WARM_UP} must be an object with app, classPath and config, not {block!r}")
+    unknown = set(block) - {"app", "classPath", "config"}
+    if unknown:
+        raise ValueError(f"{WARM_UP} takes app, classPath and config, not {', '.join(sorted(unknown))}")
+    try:
+        return WarmUp.model_validate(block)
+    except ValidationError as e:
+        raise ValueError(f"{WARM_UP}.{_first_error(e)}") from None
 
 
 def _settings_block(config: dict[str, Any]) -> dict[str, Any]:

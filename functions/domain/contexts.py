@@ -7,9 +7,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from events.messages import Adoption, StopRequested
+from events.messages import Adoption, JobRequested, StopRequested
 from events.settings import ContextSettings
 from events.states import ContextState
+from functions.domain.job_path import job_entries
+from functions.domain.job_requests import JobRequests, job_request, new_job
 from functions.domain.liveness import Reaper
 from functions.domain.pool import WarmPool
 from functions.domain.waiting import wait_until
@@ -19,8 +21,10 @@ from infra.errors import (
     ContextInitFailed,
     ContextStopInProgress,
     InvalidName,
+    InvalidWarmUp,
     NoSlotsAvailable,
     NoSuchContext,
+    NotFound,
 )
 from infra.launchers import ContextLauncher
 from infra.messaging.host_queues import HostQueues
@@ -28,12 +32,14 @@ from infra.messaging.sync_lane import HostLost, HostUnreachable, SyncLane
 from infra.server_config import CONTEXT_NAME
 from infra.stores.contexts import ContextRecord, ContextStore
 from infra.stores.dynamo import Write
+from infra.stores.jobs import JobRecord, JobStore
 
 log = logging.getLogger(__name__)
 
 NAME = re.compile(CONTEXT_NAME)
 STOP_WAIT_SECONDS = 15.0  # SJS's context-deletion-timeout default
 KNOWN_SECONDS = 10.0  # how long an API container trusts what it read of a running context
+LISTED = frozenset({ContextState.STARTED, ContextState.RUNNING, ContextState.RESTARTING})  # by GET /contexts
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class ContextService:
     reaper: Reaper
     start_timeout_seconds: float
     lane: SyncLane
+    requests: JobRequests  # a warm-up job's request, made as a submitted job's is
+    jobs: JobStore
     pool: WarmPool | None = None
     _known: dict[str, tuple[float, ContextRecord]] = field(default_factory=dict)  # see `known`
 
@@ -87,8 +95,9 @@ class ContextService:
         slot_taken: bool = False,
         replacing: ContextRecord | None = None,
     ) -> ContextRecord:
-        spare = self.pool.take(name, settings) if self.pool else None
         context_id = uuid.uuid4().hex
+        warm_up = self._warm_up(name, context_id, settings)  # 400 before anything is made
+        spare = self.pool.take(name, settings) if self.pool else None
         record = ContextRecord(
             name=name,
             contextId=context_id,
@@ -98,12 +107,13 @@ class ContextService:
             queueUrl=self.queues.create(name, context_id),
             transient=transient,
             heartbeatAt=now_ms(),
-            activeJobs=1 if slot_taken else 0,
+            activeJobs=1 if slot_taken or warm_up else 0,
             hostId=spare.hostId if spare else None,
             restarts=replacing.restarts if replacing else 0,
+            warmUp=warm_up[1] if warm_up else None,
         )
         try:
-            self.contexts.create(record, replacing)
+            self.contexts.create(record, replacing, [self.jobs.create_write(warm_up[0])] if warm_up else ())
         except Exception:
             self.queues.delete(record.queueUrl)
             if spare:
@@ -122,6 +132,24 @@ class ContextService:
             self.queues.delete(record.queueUrl)
             raise ContextInitFailed(f"Context {name} could not be started: {e}") from e
         return record.model_copy(update={"hostId": host_id})
+
+    def _warm_up(
+        self, name: str, context_id: str, settings: ContextSettings
+    ) -> tuple[JobRecord, JobRequested] | None:
+        """The record and request of the context's warm-up job on incarnation `context_id`, as a
+        job of that app and class submitted to it would have them (slot taken with the context,
+        run by its host before it is RUNNING); InvalidWarmUp when its binary or class is unknown."""
+        warm = settings.warmUp
+        if warm is None:
+            return None
+        entries = job_entries(warm.app, None, warm.config)
+        try:
+            path, binary = self.requests.located(entries, warm.classPath, settings)
+        except NotFound as e:
+            raise InvalidWarmUp(f"Invalid warm-up job: {e}") from None
+        config = self.requests.config(warm.config, settings)
+        job = new_job(entries, binary.appName, warm.classPath, warm.config, name, context_id)
+        return job, job_request(job, binary, path, config)
 
     def _adopt(self, spare: ContextRecord, record: ContextRecord) -> ContextRecord | None:
         """Have the claimed spare serve `record`'s context: the context as its host marked it
@@ -173,10 +201,12 @@ class ContextService:
         """How many contexts are not yet ended, as recorded (no liveness check: cheap)."""
         return len(self.contexts.live())
 
-    def live_names(self) -> list[str]:
-        """The contexts that can take jobs or are on their way there, dead hosts reaped first."""
-        usable = (ContextState.STARTED, ContextState.RUNNING)
-        return [r.name for r in map(self.reaper.checked, self.contexts.live()) if r.state in usable]
+    def listed_names(self) -> list[str]:
+        """The contexts GET /contexts lists: those that can take jobs, are starting, or (supervised)
+        are between two incarnations; dead hosts reaped first (a supervised one's context is then
+        RESTARTING, and listed still)."""
+        checked = map(self.reaper.checked, self.contexts.in_states(LISTED))
+        return [r.name for r in checked if r.state in LISTED]
 
     def known(self, name: str) -> ContextRecord:
         """The context as this container last saw it running (read again after KNOWN_SECONDS):

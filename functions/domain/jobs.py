@@ -18,16 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from events.jobs import JobError
-from events.messages import BinaryRef, JobRequested, KillRequested, PackageUri
+from events.messages import JobRequested, KillRequested
 from events.states import FailurePhase, JobStatus
-from functions.domain.binaries import JAR, has_class
 from functions.domain.callback_targets import CallbackTargets
-from functions.domain.config_layers import job_config
 from functions.domain.context_settings import adhoc_settings
 from functions.domain.contexts import ContextService
-from functions.domain.job_path import context_entries
+from functions.domain.job_requests import JobRequests, holder, holding, job_request, new_job
 from functions.domain.waiting import wait_until
-from infra.clock import now_iso
 from infra.errors import (
     Conflict,
     JobLoadingFailed,
@@ -41,9 +38,8 @@ from infra.job_end import JobEnding
 from infra.messaging.host_queues import HostQueues
 from infra.messaging.replies import Replies
 from infra.messaging.sync_lane import HostLost, HostUnreachable, SyncLane
-from infra.package_uris import checked_uri, is_uri
-from infra.server_config import Dependencies, SparkSection
-from infra.stores.binaries import BinaryRecord, BinaryStore
+from infra.package_uris import is_uri
+from infra.server_config import SparkSection
 from infra.stores.contexts import ContextRecord
 from infra.stores.dynamo import transact
 from infra.stores.jobs import JobRecord, JobStore
@@ -70,7 +66,6 @@ class JobSubmission:
 class JobService:
     jobs: JobStore
     results: ResultStore
-    binaries: BinaryStore
     contexts: ContextService
     queues: HostQueues
     replies: Replies
@@ -78,9 +73,8 @@ class JobService:
     lane: SyncLane
     context_start_timeout: float
     callback_targets: CallbackTargets
+    requests: JobRequests
     server: SparkSection  # the operator's defaults of contexts and jobs
-    package_sources: Dependencies  # where package URIs may point (infra/package_uris.py)
-    stack_bucket: str
     gateway_wait_seconds: float = 25.0  # a sync caller waits no longer (infra/server_config.py gateway)
 
     def submit(self, submission: JobSubmission) -> JobRecord:
@@ -102,69 +96,35 @@ class JobService:
         taken. A path naming one binary (the usual `appName=`) records the job at once; with
         several, the one holding the class (the job's appName) is found first."""
         named = [entry for entry in submission.path if not is_uri(entry)]
+        requests = self.requests
         if submission.context and len(named) == 1:
-            resolving = _ALONGSIDE.submit(self._resolve, submission.path)
+            resolving = _ALONGSIDE.submit(requests.resolve, submission.path)
             try:
                 context, job, config = self._record_with_slot(submission, named[0])
             except Exception:  # an unknown binary or class is the answer, as before any context
-                if _holder(resolving.result(), submission.class_path) is None:
+                if holder(resolving.result(), submission.class_path) is None:
                     raise NoSuchClass(submission.class_path) from None
                 raise
             try:
-                path = self._with_context_entries(resolving.result(), context)
-                binary = _holder(path, submission.class_path)
-                if binary is None:
-                    raise NoSuchClass(submission.class_path)
+                path = requests.with_context_entries(resolving.result(), context.settings)
+                binary = holding(path, submission.class_path)
             except Exception:
                 self.jobs.delete(job.jobId)
                 self.contexts.free_slot(context.name, context.contextId)
                 raise
         else:
-            path = self._resolve(submission.path)
+            path = requests.resolve(submission.path)  # an unknown binary is the answer before the context
             if submission.context:
-                context = self.contexts.known(submission.context)
-                path = self._with_context_entries(path, context)
-            binary = _holder(path, submission.class_path)
-            if binary is None:
-                raise NoSuchClass(submission.class_path)
+                path = requests.with_context_entries(path, self.contexts.known(submission.context).settings)
+            binary = holding(path, submission.class_path)
             if submission.context:
                 context, job, config = self._record_with_slot(submission, binary.appName)
             else:
                 context = self._transient_context(submission)
-                config = self._layered(submission, context)
+                config = requests.config(submission.config, context.settings)
                 job = self._new_job(submission, binary.appName, context)
                 self.jobs.create(job)
-        request = JobRequested(
-            **job.model_dump(include={"jobId", "context", "contextId", "appName", "classPath", "startTime"}),
-            binary=_reference(binary),
-            path=[_reference(entry) if isinstance(entry, BinaryRecord) else entry for entry in path],
-            config=config,
-            replyTo=job.replyTo,
-            callbackUrl=job.callbackUrl,
-        )
-        return job, request, context
-
-    def _resolve(self, entries: tuple[str, ...]) -> list[BinaryRecord | PackageUri]:
-        """Each entry as the newest version of the binary it names, or as a package URI the
-        operator allows (400 otherwise); NoSuchBinary (404) for an unknown name."""
-        return [
-            checked_uri(entry, self.package_sources, self.stack_bucket)
-            if is_uri(entry)
-            else self.binaries.latest(entry)
-            for entry in entries
-        ]
-
-    def _with_context_entries(
-        self, path: list[BinaryRecord | PackageUri], context: ContextRecord
-    ) -> list[BinaryRecord | PackageUri]:
-        """The job's own path, then what its context's config puts on every job's path."""
-        extra = self._resolve(context_entries(context.settings.config))
-        return path + [entry for entry in extra if entry not in path]
-
-    def _layered(self, submission: JobSubmission, context: ContextRecord) -> dict[str, Any]:
-        """What the job runs with: its config over its context's and the server's job defaults.
-        The record keeps the config as posted (SJS shows that)."""
-        return job_config(submission.config, context.settings.config, self.server.job_defaults)
+        return job, job_request(job, binary, path, config), context
 
     def _record_with_slot(
         self, submission: JobSubmission, app_name: str
@@ -173,7 +133,7 @@ class JobService:
         once layered is refused before anything is written)."""
         assert submission.context is not None
         context = self.contexts.known(submission.context)
-        config = self._layered(submission, context)
+        config = self.requests.config(submission.config, context.settings)
         job = self._new_job(submission, app_name, context)
         try:
             transact([self.contexts.slot_write(context), self.jobs.create_write(job)])
@@ -188,16 +148,13 @@ class JobService:
         return context, job, config
 
     def _new_job(self, submission: JobSubmission, app_name: str, context: ContextRecord) -> JobRecord:
-        return JobRecord(
-            jobId=str(uuid.uuid4()),
-            context=context.name,
-            contextId=context.contextId,
-            appName=app_name,
-            dependencies=[e for e in submission.path if e != app_name and not is_uri(e)],
-            classPath=submission.class_path,
-            status=JobStatus.STARTED,
-            startTime=now_iso(),
-            config=submission.config,
+        return new_job(
+            submission.path,
+            app_name,
+            submission.class_path,
+            submission.config,
+            context.name,
+            context.contextId,
             callbackUrl=submission.callback_url,
             replyTo=self.replies.address() if submission.sync else None,
         )
@@ -348,17 +305,6 @@ class JobService:
             return self.get(job_id)
 
         return wait_until(fetch, done, timeout)
-
-
-def _holder(path: list[BinaryRecord | PackageUri], class_path: str) -> BinaryRecord | None:
-    """The job's own binary: the first named binary on its path that has the class (a class only
-    in a package URI cannot be checked here, so it needs an uploaded binary to hold it)."""
-    binaries = [entry for entry in path if isinstance(entry, BinaryRecord)]
-    return next((b for b in binaries if has_class(b.classes, class_path)), None)
-
-
-def _reference(binary: BinaryRecord) -> BinaryRef:
-    return BinaryRef(key=binary.key, digest=binary.digest, jar=binary.binaryType == JAR)
 
 
 def _raise_if_rejected(record: JobRecord) -> None:

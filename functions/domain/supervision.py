@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from events.lifecycle import ContextRestarted, LifecycleEvent
+from events.states import ContextState
 from functions.domain.contexts import ContextService
 from infra.clock import now_ms
-from infra.errors import ContextExists, JobServerError
+from infra.errors import ContextExists, InvalidWarmUp, JobServerError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ class Supervisor:
                 record = self.contexts.restart(ended)
             except ContextExists:
                 continue  # deleted, re-created or restarted meanwhile by someone else
+            except InvalidWarmUp as e:  # its warm-up's binary or class is gone: no attempt can succeed
+                log.error("context %s cannot restart: %s", ended.name, e)
+                self.contexts.contexts.cancel_restart(ended.name, ended.contextId, str(e), ContextState.ERROR)
+                continue
             except JobServerError as e:  # the launch failed: that incarnation has ended ERROR
                 log.error("restarting context %s failed: %s", ended.name, e)
                 continue

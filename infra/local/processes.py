@@ -7,10 +7,10 @@ that started it is gone, even if that one was killed outright."""
 
 import contextlib
 import os
-import select
 import signal
-import threading
 import time
+
+from infra.processes import when_gone
 
 
 def ignore_ctrl_c() -> None:
@@ -23,20 +23,8 @@ def exit_with(pid: int) -> None:
 
     Linux's parent-death signal (prctl PR_SET_PDEATHSIG) does not fit: it fires when the *thread*
     that created the child ends, so a worker started from a short-lived thread died with that
-    thread. A pidfd names the process; a daemon thread waits for it to become readable (exited)."""
-    if not hasattr(os, "pidfd_open"):  # not Linux: children outlive a stack that is killed outright
-        return
-    try:
-        pidfd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        os.kill(os.getpid(), signal.SIGTERM)
-        return
-    threading.Thread(target=_terminate_when_gone, args=(pidfd,), name=f"exit-with-{pid}", daemon=True).start()
-
-
-def _terminate_when_gone(pidfd: int) -> None:
-    select.select([pidfd], [], [])
-    os.kill(os.getpid(), signal.SIGTERM)
+    thread. when_gone watches the process itself."""
+    when_gone(pid, lambda: os.kill(os.getpid(), signal.SIGTERM))
 
 
 def signal_group(group: int, signum: int) -> None:

@@ -8,16 +8,18 @@ single conditional write that also proves the context is live, and whoever ends 
 back. The reconciler repairs a counter that leaked (the jobs' index is the truth)."""
 
 import contextlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from events.messages import JobRequested
 from events.settings import ContextSettings
 from events.states import LIVE_CONTEXT_STATES, ContextState
 from infra.clock import now_iso, now_ms
 from infra.errors import Conflict, ContextExists, NoSuchContext
-from infra.stores.dynamo import Table, Write
+from infra.stores.dynamo import Table, Write, transact
 
 if TYPE_CHECKING:
     from infra.supervision import RestartPlan
@@ -50,11 +52,14 @@ class ContextRecord(BaseModel):
     takenAt: int = 0  # epoch ms
     restarts: int = 0  # supervised: restarts in a row that led to this incarnation (infra/supervision.py)
     restartAt: int = 0  # RESTARTING: epoch ms from which its next incarnation is due
+    warmUp: JobRequested | None = None  # its warm-up job (settings.warmUp), for its host to run first
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> "ContextRecord":
         item = dict(item)
         item["settings"] = ContextSettings.model_validate_json(item.get("settings", "{}"))
+        if "warmUp" in item:
+            item["warmUp"] = JobRequested.model_validate_json(item["warmUp"])
         return cls.model_validate(item)
 
     def is_stale(self, timeout_seconds: float, start_timeout_seconds: float) -> bool:
@@ -82,20 +87,30 @@ class ContextStore:
     def __init__(self, table_name: str):
         self._table = Table(table_name)
 
-    def create(self, record: ContextRecord, replacing: ContextRecord | None = None) -> None:
+    def create(
+        self, record: ContextRecord, replacing: ContextRecord | None = None, with_writes: Sequence[Write] = ()
+    ) -> None:
         """Claim the name; a live context of that name → ContextExists. `replacing`: only while
         that incarnation is still the name's, in the state it was read in (a restart: the
-        context's new incarnation, unless someone deleted or re-created it meanwhile)."""
-        item = record.model_dump(exclude_none=True, mode="json")
+        context's new incarnation, unless someone deleted or re-created it meanwhile).
+        `with_writes` happen with it or not at all (its warm-up job's record)."""
+        item = record.model_dump(exclude_none=True, exclude={"warmUp"}, mode="json")
         item["settings"] = record.settings.model_dump_json()
+        if record.warmUp is not None:
+            item["warmUp"] = record.warmUp.model_dump_json()
         item["maxJobs"] = record.settings.maxJobs  # top level, for the slot condition
         if replacing is None:
             condition, values = f"attribute_not_exists(#n) OR NOT ({_IS_LIVE})", _LIVE_VALUES
         else:
             condition = "attribute_exists(#n) AND contextId = :old AND #st = :seen"
             values = {":old": replacing.contextId, ":seen": replacing.state.value}
+        names = {"#n": "name", **_STATE}
+        write = self._table.put_write(item, condition=condition, names=names, values=values)
         try:
-            self._table.put(item, condition=condition, names={"#n": "name", **_STATE}, values=values)
+            if with_writes:
+                transact([write, *with_writes])
+            else:
+                self._table.apply(write)
         except Conflict:
             raise ContextExists(record.name) from None
 
@@ -169,13 +184,16 @@ class ContextStore:
 
     def restarting(self) -> list[ContextRecord]:
         """The supervised contexts waiting for their next incarnation (state RESTARTING)."""
-        values = {":restarting": ContextState.RESTARTING.value}
-        items = self._table.scan("#st = :restarting", names=_STATE, values=values)
-        return [ContextRecord.from_item(item) for item in items]
+        return self.in_states({ContextState.RESTARTING})
 
     def live(self) -> list[ContextRecord]:
         """Every context not yet ended. The table holds one item per name, so it stays small."""
-        items = self._table.scan(_IS_LIVE, names=_STATE, values=_LIVE_VALUES)
+        return self.in_states(LIVE_CONTEXT_STATES)
+
+    def in_states(self, states: Collection[ContextState]) -> list[ContextRecord]:
+        """The contexts in one of `states`, oldest first."""
+        values = {f":in{i}": state.value for i, state in enumerate(sorted(states))}
+        items = self._table.scan(f"#st IN ({', '.join(values)})", names=_STATE, values=values)
         return sorted((ContextRecord.from_item(item) for item in items), key=lambda c: c.startTime)
 
     def set_host(self, name: str, context_id: str, host_id: str) -> None:
@@ -315,11 +333,14 @@ class ContextStore:
             return False
         return True
 
-    def cancel_restart(self, name: str, context_id: str, message: str) -> bool:
-        """RESTARTING → FINISHED: a supervised context deleted between two incarnations; False
-        when it is not restarting any more (its next incarnation has started)."""
+    def cancel_restart(
+        self, name: str, context_id: str, message: str, state: ContextState = ContextState.FINISHED
+    ) -> bool:
+        """RESTARTING → FINISHED: a supervised context deleted between two incarnations (or ERROR:
+        one whose next incarnation cannot start); False when it is not restarting any more (its
+        next incarnation has started)."""
         values = {
-            ":end": ContextState.FINISHED.value,
+            ":end": state.value,
             ":m": message,
             ":restarting": ContextState.RESTARTING.value,
         }

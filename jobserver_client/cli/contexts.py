@@ -48,7 +48,7 @@ def create(
 
 @app.command("list")
 def list_contexts(ctx: typer.Context, output: OutputOption = Output.text) -> None:
-    """The live contexts' names."""
+    """The contexts' names: running, starting, or restarting (supervised)."""
     names = server_of(ctx).contexts()
     if output is Output.json:
         print_json(names)

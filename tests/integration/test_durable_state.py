@@ -1,9 +1,13 @@
 """The local stack keeps its state across restarts (infra/local/snapshot.py, functions/domain/resume.py):
 the real stack stopped with Ctrl-C and started again over the same state folder, as a user runs
-`make up` twice."""
+`make up` twice; and a stack killed outright takes every process it started with it."""
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +17,16 @@ from functions.domain.waiting import wait_until
 from infra.local.child import ROOT, StackProcess
 from infra.local.processes import group_alive
 from infra.local.snapshot import Snapshot, StateSnapshot
-from tests.integration.conftest import STACK_NAME, WORDCOUNT, Stack, running_stack, state_folder
+from tests.integration.conftest import (
+    STACK_NAME,
+    WORDCOUNT,
+    Stack,
+    cmdline,
+    descendants,
+    running,
+    running_stack,
+    state_folder,
+)
 
 WORDS = 'input.strings = ["a", "b", "a"]'
 
@@ -120,6 +133,34 @@ def test_after_a_kill_9_of_the_stack_the_last_save_comes_back_and_nothing_phanto
         assert running, again
         stack.host_group("analytics")
         assert run_words(stack, "words", "analytics")["result"] == {"a": 2, "b": 1}
+
+
+def test_every_process_of_a_stack_killed_outright_follows_it(state: Path, example_egg: bytes):
+    """kill -9 of the stack's own process alone, left unreaped (a zombie, as when a test runner or
+    a shell's background job started it): its hosts, their JVMs and job workers, the warm spare,
+    moto and the API's processes all end with it."""
+    crashed = StackProcess(state, STACK_NAME=STACK_NAME).start()
+    assert crashed.process is not None
+    stack = Stack(crashed.url, crashed.moto_url, state, crashed.process.pid)
+    started: list[int] = []
+    try:
+        stack.client.upload_binary("words", example_egg)
+        stack.create_context("analytics", "num-cpu-cores=1")
+        stack.start_slow_job("words", "analytics")  # a job worker busy in job code
+        started = descendants(crashed.process.pid)
+        assert sum(b"java" in cmdline(pid) for pid in started) >= 1, [cmdline(p)[:80] for p in started]
+        died = time.monotonic()
+        os.kill(crashed.process.pid, signal.SIGKILL)  # not reaped until the end of this test
+        still, gone = wait_until(lambda: [pid for pid in started if running(pid)], lambda pids: not pids, 30)
+        took = time.monotonic() - died
+        assert gone, f"processes outlived their stack: {[cmdline(pid)[:120] for pid in still]}"
+        print(f"\n{len(started)} processes of a stack killed outright gone within {took:.1f} s")
+    finally:
+        for pid in started:  # whatever a failure left
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        crashed.kill()
+        stack.client.close()
 
 
 def has_job(snapshot: Snapshot, job_id: str) -> bool:

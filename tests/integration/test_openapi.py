@@ -165,6 +165,9 @@ EXAMPLES: dict[tuple[str, str, str], Request] = {
     ("POST /contexts/{name}", "200", "created"): _limited_context,
     ("POST /contexts/{name}", "400", "exists"): lambda c: c("POST", f"/contexts/{c.context}"),
     ("POST /contexts/{name}", "400", "bad_setting"): lambda c: c("POST", "/contexts/oa-x?num-cpu-cores=0"),
+    ("POST /contexts/{name}", "400", "unknown_warm_up"): lambda c: c(
+        "POST", f"/contexts/oa-x?warm-up.app={c.app}&warm-up.classPath=example_jobs.Nope"
+    ),
     ("PUT /contexts", "400", "other"): lambda c: c("PUT", "/contexts?reset=restart"),
     ("GET /contexts/{name}", "200", "running"): lambda c: c("GET", f"/contexts/{c.context}"),
     ("GET /contexts/{name}", "404", "unknown"): lambda c: c("GET", "/contexts/oa-nope"),

@@ -1,23 +1,29 @@
 """Supervised contexts and the gateway's bound on the real local stack: kill -9 of a supervised
 context's host, and separately of its JVM, brings it back RUNNING under the same name (a new
 incarnation, a `Context Restarted` event, its running job ended ERROR) and a job runs on it; its
-attempts are bounded; a POST /contexts or a sync job that outlives gateway.max-wait-seconds is
-answered 202 and goes on."""
+attempts are bounded; it stays listed while it restarts; a POST /contexts or a sync job that
+outlives gateway.max-wait-seconds is answered 202 and goes on. A context's warm-up job (Python or
+JVM) builds its named objects before its first job, and again in each new incarnation; a failing
+one ends the start ERROR with its reason."""
 
 import os
 import signal
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from functions.domain.waiting import wait_until
-from tests.integration.conftest import SLOW, WORDCOUNT, Stack, running_stack, unique
+from tests.integration.conftest import FAILING, SLOW, WORDCOUNT, Stack, running_stack, unique
 from tests.integration.test_isolation import jvm_of
+from tests.jvm.jars import REPO, compile_classes, jar, java_sources
 from tests.support.receivers import BusSubscription, subscribe
 
 STACK = "sjs-sup"
 ENVIRONMENT = "example_jobs.environment.EnvironmentJob"
+CACHED = "example_jobs.lifecycle.CachedTotalJob"  # finds or makes the named DataFrame `name`
+NUMBERS = {"reused": True, "total": 499500}  # what it answers when the DataFrame was there (range 1000)
 BACK_WITHIN_SECONDS = 30.0  # the promise: RUNNING again within 30 s of the death (with a warm spare)
 COLD_START_SECONDS = 120.0  # a JVM's cold start on this shared 2-core machine: 6 s idle, 50 s seen busy
 
@@ -39,6 +45,23 @@ def supervised_stack(tmp_path_factory: pytest.TempPathFactory, example_egg: byte
         answer = stack.call("POST", "/binaries/examples", data=example_egg)
         assert answer.status_code == 201, answer.text
         yield stack
+
+
+class Watch:
+    """Calls `look` again and again on a thread of its own until stopped."""
+
+    def __init__(self, look: Callable[[], object]):
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(look,), daemon=True)
+        self._thread.start()
+
+    def _run(self, look: Callable[[], object]) -> None:
+        while not self._stopped.wait(0.05):
+            look()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
 
 
 def context_events(stack: Stack, name: str) -> BusSubscription:
@@ -117,7 +140,11 @@ def test_a_supervised_context_whose_host_is_killed_comes_back(supervised_stack):
     events = context_events(stack, name)
     job_id = stack.start_slow_job("examples", name, seconds=120)
     spare_ready(stack)
+    listed = []
+    watching = Watch(lambda: listed.append(name in stack.call("GET", "/contexts").json()))
     again, took = back_after(stack, name, before, int(before["host"].removeprefix("local:")), events)
+    watching.stop()
+    assert listed and all(listed), "it left GET /contexts while it restarted"
     print(f"\nhost kill -9 → {name} RUNNING again in {took:.1f} s")
     assert again["name"] == name and again["restarts"] == 1 and again["restart"] == {"attempts": 3}
     failed = stack.wait_job(job_id, lambda j: j["status"] == "ERROR", timeout=10)
@@ -141,6 +168,115 @@ def test_a_supervised_context_whose_jvm_is_killed_comes_back_with_its_settings(s
     assert seen["contextConfig"]["owner"] == "team-a" and seen["contextConfig"]["restart"] == "on-failure"
     assert seen["contextConfig"]["spark"]["sql"]["shuffle"]["partitions"] in (3, "3")
     assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+
+def test_a_warm_up_job_builds_named_objects_before_the_first_job_and_in_each_incarnation(
+    supervised_stack,
+):
+    stack, name = supervised_stack, unique("warm")
+    body = f'warm-up {{ app = examples, classPath = "{CACHED}", config {{ name = numbers }} }}'
+    answer = stack.call("POST", f"/contexts/{name}?restart=on-failure", data=body)
+    assert answer.status_code in (200, 202), answer.text
+    before = running(stack, name)
+    stack.host_groups.add(int(before["host"].removeprefix("local:")))
+    warm_up = stack.wait_job(before["warmUpJobId"], lambda j: j["status"] == "FINISHED", timeout=5)
+    assert warm_up["result"] == {"reused": False, "total": 499500} and warm_up["context"] == name
+    assert runs_a_job(stack, name, CACHED, "name = numbers") == NUMBERS  # the first job finds it
+
+    events = context_events(stack, name)
+    spare_ready(stack)
+    host = int(before["host"].removeprefix("local:"))
+    again, took = back_after(stack, name, before, host, events, within=COLD_START_SECONDS)
+    print(f"\nhost kill -9 → {name} (with its warm-up) RUNNING again in {took:.1f} s")
+    assert again["warmUpJobId"] not in (None, before["warmUpJobId"])
+    assert stack.call("GET", f"/jobs/{again['warmUpJobId']}").json()["status"] == "FINISHED"
+    assert runs_a_job(stack, name, CACHED, "name = numbers") == NUMBERS  # rebuilt in the new JVM
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+
+def test_a_jvm_warm_up_job_builds_a_named_object_that_python_jobs_find(
+    supervised_stack, tmp_path_factory: pytest.TempPathFactory
+):
+    stack, name, app = supervised_stack, unique("warm-jvm"), unique("jvm-jobs")
+    classes = compile_classes(java_sources(REPO / "examples" / "jvm" / "jobs"), tmp_path_factory.mktemp("c"))
+    stack.client.upload_binary(
+        app, jar(classes, tmp_path_factory.mktemp("jar") / "jobs.jar", "example", "spark")
+    )
+    query = f"warm-up.app={app}&warm-up.classPath=example.jobs.NamedRangeJob&warm-up.config.name=jvm-numbers"
+    answer = stack.call("POST", f"/contexts/{name}?{query}")
+    assert answer.status_code in (200, 202), answer.text
+    details = running(stack, name)
+    stack.host_groups.add(int(details["host"].removeprefix("local:")))
+    warm_up = stack.call("GET", f"/jobs/{details['warmUpJobId']}").json()
+    assert warm_up["status"] == "FINISHED" and "jvm-numbers" in warm_up["result"], warm_up
+    assert runs_a_job(stack, name, CACHED, "name = jvm-numbers") == NUMBERS
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+
+def test_jobs_wait_for_the_warm_up_and_a_delete_meanwhile_stops_the_context(supervised_stack):
+    stack, name = supervised_stack, unique("warm-slow")
+    body = f'warm-up {{ app = examples, classPath = "{SLOW}", config.seconds = 15 }}'
+    answer = stack.call("POST", f"/contexts/{name}", data=body)
+    assert answer.status_code == 202, answer.text  # the warm-up outlives this stack's 2 s bound
+    warm_up_id = answer.json()["context"]["warmUpJobId"]
+    stack.wait_job(warm_up_id, lambda j: j["status"] == "RUNNING", timeout=COLD_START_SECONDS)
+    stack.host_group(name)
+    job = stack.submit("examples", WORDCOUNT, 'input.strings = ["w"]', context=name).json()["jobId"]
+    waiting = stack.client.job(job).as_json()
+    warming = stack.client.job(warm_up_id).as_json()  # read after: the job waited while it ran
+    assert (waiting["status"], warming["status"]) == ("STARTED", "RUNNING"), (waiting, warming)
+    assert stack.call("GET", f"/contexts/{name}").json()["state"] == "STARTED"
+    assert stack.wait_job(job, lambda j: j["status"] == "FINISHED", timeout=60)["result"] == {"w": 1}
+    assert stack.client.job(warm_up_id).as_json()["status"] == "FINISHED"
+    assert stack.call("DELETE", f"/contexts/{name}").status_code == 200
+
+    other = unique("warm-slow")
+    answer = stack.call("POST", f"/contexts/{other}", data=body.replace("15", "120"))
+    assert answer.status_code == 202, answer.text
+    warm_up_id = answer.json()["context"]["warmUpJobId"]
+    stack.wait_job(warm_up_id, lambda j: j["status"] == "RUNNING", timeout=COLD_START_SECONDS)
+    stack.host_group(other)
+    deleted = stack.call("DELETE", f"/contexts/{other}")
+    assert deleted.status_code == 200, deleted.text
+    ended = stack.call("GET", f"/contexts/{other}").json()
+    assert ended["state"] == "FINISHED", ended  # stopped by its host, not given up on
+    warm_up = stack.client.job(warm_up_id).as_json()
+    assert warm_up["status"] == "ERROR" and "terminated" in warm_up["result"]["message"], warm_up
+
+
+def test_a_failing_warm_up_ends_the_start_error_and_an_unknown_one_is_refused(supervised_stack):
+    stack, name = supervised_stack, unique("warm-bad")
+    unknown = stack.call("POST", f"/contexts/{name}?warm-up.app=examples&warm-up.classPath=example_jobs.Nope")
+    assert unknown.status_code == 400 and "Invalid warm-up job" in unknown.json()["result"], unknown.text
+    assert stack.call("GET", f"/contexts/{name}").status_code == 404  # nothing made
+    failing = f'warm-up {{ app = examples, classPath = "{FAILING}", config.message = "no data" }}'
+    answer = stack.call("POST", f"/contexts/{name}", data=failing)
+    assert answer.status_code in (202, 500), answer.text  # 500: CONTEXT INIT FAILED, failed within the bound
+    ended, ok = wait_until(
+        lambda: stack.call("GET", f"/contexts/{name}").json(),
+        lambda c: c["state"] != "STARTED",
+        COLD_START_SECONDS,
+    )
+    assert ok and ended["state"] == "ERROR", ended
+    assert f"its warm-up job {ended['warmUpJobId']} failed: no data" in ended["message"]
+    warm_up = stack.call("GET", f"/jobs/{ended['warmUpJobId']}").json()
+    assert warm_up["status"] == "ERROR" and warm_up["result"]["message"] == "no data"
+    assert name not in stack.call("GET", "/contexts").json()
+
+
+def test_a_warm_up_that_outlasts_the_start_timeout_ends_the_start(supervised_stack):
+    stack, name = supervised_stack, unique("warm-long")
+    body = f'warm-up {{ app = examples, classPath = "{SLOW}", config.seconds = 600 }}'
+    answer = stack.call("POST", f"/contexts/{name}", data=body)
+    assert answer.status_code == 202, answer.text
+    stack.host_group(name)
+    ended, ok = wait_until(  # the start timeout is the default 60 s, counted from the context's start
+        lambda: stack.call("GET", f"/contexts/{name}").json(), lambda c: c["state"] != "STARTED", 90
+    )
+    assert ok and ended["state"] == "ERROR", ended
+    warm_up = ended["warmUpJobId"]
+    assert f"its warm-up job {warm_up} did not finish within the start timeout (60 s)" in ended["message"]
+    assert stack.client.job(warm_up).as_json()["status"] == "ERROR"
 
 
 def test_restarts_are_bounded(supervised_stack):

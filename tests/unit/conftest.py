@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from functions.wiring import services
+from infra.aws import client
 from infra.config import Settings
 from infra.local.api_gateway import api_gateway_event
 from infra.local.lambda_runtime import LocalLambdaContext
@@ -73,3 +74,10 @@ def configure(aws: Settings, tmp_path, monkeypatch: pytest.MonkeyPatch):
 
     yield apply
     services.cache_clear()  # before monkeypatch puts the environment back: the next use reads it anew
+
+
+@pytest.fixture
+def ecs_hosts(aws, configure):
+    """Hosts launched as ECS tasks, which moto records and never runs: no host process starts."""
+    subnet = client("ec2").describe_subnets()["Subnets"][0]["SubnetId"]
+    configure(CONTEXT_LAUNCHER="ecs", HOST_SUBNETS=subnet)

@@ -125,11 +125,16 @@ def test_the_last_attempt_ends_error_for_good(aws):
     assert ContextStore(aws.contexts_table).get(record.name).state is ContextState.ERROR
 
 
-@pytest.fixture
-def ecs_hosts(aws, configure):
-    """Hosts launched as ECS tasks, which moto records and never runs: no host process starts."""
-    subnet = client("ec2").describe_subnets()["Subnets"][0]["SubnetId"]
-    configure(CONTEXT_LAUNCHER="ecs", HOST_SUBNETS=subnet)
+def test_a_silent_supervised_context_stays_listed_as_it_restarts(aws, api):
+    record = supervised(aws, f"sup-{uuid.uuid4().hex[:4]}", heartbeat_ms=now_ms() - 60_000)
+    unsupervised = supervised(aws, f"uns-{uuid.uuid4().hex[:4]}", heartbeat_ms=now_ms() - 60_000)
+    ContextStore(aws.contexts_table).create(  # the same, without restart=on-failure
+        unsupervised.model_copy(update={"contextId": uuid.uuid4().hex, "settings": ContextSettings()}),
+        replacing=unsupervised,
+    )
+    names = api("GET", "/contexts").body  # reads reap the silent hosts
+    assert record.name in names and unsupervised.name not in names
+    assert api("GET", f"/contexts/{record.name}").body["state"] == "RESTARTING"
 
 
 def test_the_reconciler_restarts_a_silent_supervised_context_with_its_settings(aws, ecs_hosts):
@@ -156,8 +161,10 @@ def test_a_restart_waits_for_its_backoff_and_a_delete_meanwhile_cancels_it(aws, 
     store.end(record.name, record.contextId, ContextState.ERROR, "died", second)
     assert services().supervisor.restart_due() == []
     assert store.get(record.name).state is ContextState.RESTARTING
+    assert record.name in api("GET", "/contexts").body  # listed between two incarnations
     assert api("DELETE", f"/contexts/{record.name}").status == 200
     assert store.get(record.name).state is ContextState.FINISHED
+    assert record.name not in api("GET", "/contexts").body
     assert record.name not in services().supervisor.restart_due()  # nothing restarts it any more
 
 

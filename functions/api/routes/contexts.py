@@ -38,12 +38,16 @@ EXAMPLE = {
     "contextFactory": "session",
     "message": None,
     "isolation": "user",
+    "restart": None,
+    "restarts": 0,
+    "warmUpJobId": None,
 }
 
 
 @router.get(
     "/",
-    summary="List the live contexts' names",
+    summary="List the contexts' names: running, starting, or restarting (supervised)",
+    description="SJS's list of names; `GET /contexts/{name}` shows each one's state.",
     tags=TAGS,
     responses=answers(
         success(200, list[str], "Names of the contexts the caller reaches", some=["analytics"]), GUARDED
@@ -51,17 +55,22 @@ EXAMPLE = {
     middlewares=[requires(Permission.CONTEXTS_READ)],
 )
 def list_contexts(caller: Annotated[Caller, Depends(current_caller)]) -> list[str]:
-    return [name for name in services().contexts.live_names() if caller.reaches(name)]
+    return [name for name in services().contexts.listed_names() if caller.reaches(name)]
 
 
 @router.post(
     "/<name>",
     summary="Create a context: a warm SparkSession; answers once it is usable",
     description="Settings come from the query (num-cpu-cores, memory-per-node, context-factory, and any "
-    "`spark.*` key) and from the optional HOCON/JSON body; the name must start with a letter.",
+    "`spark.*` key) and from the optional HOCON/JSON body; the name must start with a letter. "
+    "`restart=on-failure` (with `restart-attempts`) supervises it. A warm-up job, "
+    "`warm-up { app, classPath, config }` in the body or `warm-up.app=` and `warm-up.classPath=` in the "
+    "query, runs at each of its starts before it is RUNNING (to rebuild named objects): an ordinary "
+    "recorded job (`warmUpJobId` in its details); a warm-up that fails ends the start ERROR.",
     tags=TAGS,
     openapi_extensions=config_request(
-        "The context's config (spark.* keys pass to Spark).",
+        "The context's config (spark.* keys pass to Spark; `warm-up { app, classPath, config }` "
+        "names its warm-up job).",
         "spark.jobserver.max-jobs-per-context = 4\nspark.sql.shuffle.partitions = 8",
         {"spark": {"jobserver": {"max-jobs-per-context": 4}, "sql": {"shuffle.partitions": 8}}},
     ),
@@ -74,6 +83,7 @@ def list_contexts(caller: Annotated[Caller, Depends(current_caller)]) -> list[st
             "It exists, its name is invalid, or a setting is",
             exists="context analytics exists",
             bad_setting="Invalid request: num-cpu-cores: Input should be greater than or equal to 1",
+            unknown_warm_up="Invalid warm-up job: classPath example_jobs.Nope not found",
         ),
         GUARDED,
     ),
@@ -205,4 +215,5 @@ def context_info(record: ContextRecord) -> dict:
         "isolation": record.isolation,
         "restart": record.settings.restart.model_dump() if record.settings.restart else None,
         "restarts": record.restarts,
+        "warmUpJobId": record.warmUp.jobId if record.warmUp else None,
     }
