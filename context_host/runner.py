@@ -83,6 +83,7 @@ class JobRunner:
         self._beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="claim")  # off the lane's path
         self._running: dict[str, Worker | None] = {}  # job id → the worker running it, once it has one
         self._killed: set[str] = set()
+        self._elsewhere: set[str] = set()  # jobs another host claimed: their Spark work is not ours
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
 
@@ -172,9 +173,11 @@ class JobRunner:
             with self._idle:
                 self._running.pop(request.jobId, None)
                 killed = request.jobId in self._killed  # its kill is stopping its Spark work already
+                elsewhere = request.jobId in self._elsewhere
                 self._killed.discard(request.jobId)
+                self._elsewhere.discard(request.jobId)
                 self._idle.notify_all()
-            if not killed and (ended is None or ended.status is not JobStatus.FINISHED):
+            if not (killed or elsewhere) and (ended is None or ended.status is not JobStatus.FINISHED):
                 self._stop_spark_work(request.jobId)  # ended elsewhere (a kill on its way) or failed
             if self._watch is not None:
                 self._watch.ended(request.jobId)
@@ -223,6 +226,8 @@ class JobRunner:
                 claimed = self._claim(request, lane)
                 if not claimed:
                     log.info("job %s was claimed elsewhere or ended; not running it", request.jobId)
+                    with self._lock:
+                        self._elsewhere.add(request.jobId)
                     worker.send(Abandon())
                     self._workers.give_back(worker)
                     return None

@@ -19,7 +19,7 @@ from typing import Any
 
 from events.jobs import JobError
 from events.messages import JobRequested, KillRequested
-from events.states import FailurePhase, JobStatus
+from events.states import ContextState, FailurePhase, JobStatus
 from functions.domain.callback_targets import CallbackTargets
 from functions.domain.context_settings import adhoc_settings
 from functions.domain.contexts import ContextService
@@ -228,7 +228,7 @@ class JobService:
         context = self.contexts.get(record.context)  # reaps a dead host, which ends its jobs
         if context.state.is_live and record.contextId in (None, context.contextId):
             return record
-        ended = self.job_ending.terminate(job_id, record.context)
+        ended = self.job_ending.terminate(job_id, record.context, _why_ended(context, record))
         return ended if ended is not None else self.jobs.get(job_id)  # else: ended meanwhile elsewhere
 
     def outcome(self, record: JobRecord) -> Any:
@@ -305,6 +305,13 @@ class JobService:
             return self.get(job_id)
 
         return wait_until(fetch, done, timeout)
+
+
+def _why_ended(context: ContextRecord, job: JobRecord) -> str | None:
+    """What ended the job's context, as its host tells its jobs when it ends them itself (a
+    reader can come between the context's end and its jobs')."""
+    ours = job.contextId in (None, context.contextId)
+    return context.message or None if ours and context.state is not ContextState.FINISHED else None
 
 
 def _raise_if_rejected(record: JobRecord) -> None:
