@@ -14,6 +14,8 @@ from events.jobs import JobError
 from events.settings import ContextFlavour
 from events.states import FailurePhase
 
+WARM_UP_JOB_ID = "sjs-warm-up"  # the Spark group and tag of a spare's warm-up (no job's: it counts for none)
+
 
 class JoinEngine(BaseModel):
     """Host → a new worker: the context's JVM it joins."""

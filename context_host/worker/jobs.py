@@ -20,20 +20,14 @@ from context_host.channel import Channel
 from context_host.jvm_bridge import JvmBridge
 from context_host.worker.loading import PythonJobLoader
 from context_host.worker.results import to_json_safe
-from context_host.worker.spark import JoinedEngine, built_context, job_context
+from context_host.worker.spark import JOB_TAGS, JoinedEngine, built_context, job_context, progress_tag
 from events.jobs import JobError
 from events.settings import ContextFlavour
 from events.states import FailurePhase
 from events.worker_protocol import JobOutcome, Proceed, RunJob, Validated, to_worker
 from sparkjobserver.api import JobEnvironment, is_problems
 
-PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
-JOB_TAGS = "spark.job.tags"  # SparkContext.SPARK_JOB_TAGS, the local property Spark keeps a thread's tags in
 JOB_MDC = "mdc.sjsJobId"  # jvm/host JobLogEvents.JOB_MDC: Spark puts `mdc.*` properties in its tasks' MDC
-
-
-def progress_tag(job_id: str) -> str:
-    return PROGRESS_TAG_PREFIX + job_id
 
 
 class JobFailed(Exception):

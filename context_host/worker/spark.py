@@ -17,7 +17,7 @@ from pyspark.sql import HiveContext, SparkSession, SQLContext
 from pyspark.sql import functions as F
 
 from events.settings import ContextFlavour
-from events.worker_protocol import JoinEngine
+from events.worker_protocol import WARM_UP_JOB_ID, JoinEngine
 
 SESSION_CLASS = "org.apache.spark.sql.classic.SparkSession"
 # What pyspark's own gateway launcher imports into the JVM view; pyspark's modules rely on them.
@@ -36,7 +36,8 @@ JVM_IMPORTS = (
     "org.apache.spark.sql.hive.*",
     "scala.Tuple2",
 )
-WARM_UP_GROUP = "sjs-warm-up"  # not a job's group: no job's progress counts these Spark jobs
+PROGRESS_TAG_PREFIX = "sjs-job-"  # jvm/host JobProgress.TAG_PREFIX: the host reads progress by this tag
+JOB_TAGS = "spark.job.tags"  # SparkContext.SPARK_JOB_TAGS, the local property Spark keeps a thread's tags in
 JOB_GROUP_PROPERTIES = ("spark.jobGroup.id", "spark.job.description", "spark.job.interruptOnCancel")
 
 
@@ -65,19 +66,24 @@ def join_engine(join: JoinEngine) -> JoinedEngine:
     return JoinedEngine(session, join.schedulerPool)
 
 
+def progress_tag(job_id: str) -> str:
+    return PROGRESS_TAG_PREFIX + job_id
+
+
 def warm_up(session: SparkSession) -> None:
     """Run Spark's first jobs before any job does. A fresh JVM spends seconds on its first
     DataFrame query, its first aggregation and its first Python task (class loading, code
     generation, starting the executors' Python daemon): measured 3.2 / 1.3 / 2.0 s against
     0.1-0.4 s once warm. A warm pool's spare pays that before it is ready, not its first job."""
     sc = session.sparkContext
-    sc.setJobGroup(WARM_UP_GROUP, "warming up the session")
+    sc.setJobGroup(WARM_UP_JOB_ID, "warming up the session")
+    sc.setLocalProperty(JOB_TAGS, progress_tag(WARM_UP_JOB_ID))  # its host then reads its progress once
     try:
         session.range(10).count()
         session.range(100).groupBy((F.col("id") % 3).alias("k")).agg(F.sum("id")).collect()
         sc.parallelize([("a", 1), ("b", 1)] * 2, 2).reduceByKey(operator.add).collect()
     finally:
-        for key in JOB_GROUP_PROPERTIES:
+        for key in (*JOB_GROUP_PROPERTIES, JOB_TAGS):
             sc.setLocalProperty(key, None)  # null removes it in the JVM
 
 
