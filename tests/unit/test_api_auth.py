@@ -300,6 +300,16 @@ def test_a_scoped_user_uses_only_contexts_of_their_prefix(api, secured, world):
     assert api("GET", f"/contexts/{world.other_context}").status == 401  # still live, untouched
 
 
+def test_a_warm_up_job_needs_the_right_to_start_jobs_too(api, secured, world):
+    """A warm-up runs job code on the context: creating a context is not enough to name one."""
+    name = f"warm-{uuid.uuid4().hex[:6]}"
+    body = f'warm-up {{ app = {APP}, classPath = "example_jobs.word_count.WordCountSparkJob" }}'
+    answer = api("POST", f"/contexts/{name}", body, bearer(only(Permission.CONTEXTS_START)))
+    assert answer.status == 403, answer.body
+    assert answer.body["result"] == f"User {only(Permission.CONTEXTS_START)} lacks the permission jobs:start"
+    assert name not in api("GET", "/contexts", headers=bearer(only(Permission.CONTEXTS_READ))).body
+
+
 def test_jobs_of_other_contexts_are_invisible_to_a_scoped_user(api, secured, world):
     team = bearer("team-a")
     listed = api("GET", "/jobs?limit=1000", headers=team).body

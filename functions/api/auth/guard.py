@@ -38,11 +38,17 @@ def query_context(parameter: str) -> ContextOf:
     return lambda request: (request.query_parameters or {}).get(parameter) or None
 
 
+def demand(caller: Caller, permission: Permission) -> None:
+    """Forbidden unless the caller holds `permission` (a route's own, or one more a request's
+    content needs, as a context's warm-up job needs the right to start jobs)."""
+    if not caller.may(permission):
+        raise Forbidden(f"User {caller.name} lacks the permission {permission}")
+
+
 def requires(permission: Permission, context: ContextOf | None = None) -> Middleware:
     def check(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
         caller = identify(app.current_event, services().settings.policy.auth)
-        if not caller.may(permission):
-            raise Forbidden(f"User {caller.name} lacks the permission {permission}")
+        demand(caller, permission)
         if context is not None:
             _check_scope(caller, context(app.request))
         app.append_context(**{CALLER: caller})

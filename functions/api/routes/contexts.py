@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from events.states import ContextState
 from functions.api.auth.callers import Caller
-from functions.api.auth.guard import current_caller, path_context, requires
+from functions.api.auth.guard import current_caller, demand, path_context, requires
 from functions.api.models import ContextDetails, Done
 from functions.api.openapi import GUARDED, answers, config_request, failure, success
 from functions.api.requests import config_body, query
@@ -91,6 +91,7 @@ def list_contexts(caller: Annotated[Caller, Depends(current_caller)]) -> list[st
 )
 def create_context(
     name: str,
+    caller: Annotated[Caller, Depends(current_caller)],
     body: Annotated[dict[str, Any], Depends(config_body)],
     params: Annotated[dict[str, str], Depends(query)],
     num_cpu_cores: Annotated[int | None, Query(alias="num-cpu-cores", ge=1)] = None,
@@ -110,6 +111,8 @@ def create_context(
     svc = services()
     policy = svc.settings.policy
     settings = context_settings(name, params, body, policy.spark)
+    if settings.warmUp is not None:  # it runs job code on the context, as a submitted job does
+        demand(caller, Permission.JOBS_START)
     record = svc.contexts.create(name, settings, patience=policy.gateway.max_wait_seconds)
     if record.state is ContextState.RUNNING:
         return {"status": "SUCCESS", "result": "Context initialized"}
